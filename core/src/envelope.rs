@@ -1,0 +1,220 @@
+//! The typed value of one SOAP envelope: which message is inside and what it says.
+//!
+//! These types are the canonical JSON contract too: their [`serde::Serialize`] output is the one
+//! shape every binding returns (see `docs/canonical-json.md` and `docs/canonical.schema.json`).
+
+use std::borrow::Cow;
+
+use serde::Serialize;
+
+use crate::event::Notification;
+use crate::fault::{Fault, ResponseCode};
+
+/// One parsed SOAP envelope.
+///
+/// Borrows from the input: every text field is a [`Cow::Borrowed`] slice of the input unless the
+/// XML escaped something in it. Call [`Envelope::into_owned`] to keep it past the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Envelope<'a> {
+    /// SOAP 1.1 or 1.2, from the envelope's namespace URI.
+    pub soap_version: SoapVersion,
+    /// `ServerVersionInfo` (responses) or `RequestServerVersion` (push requests) from the
+    /// SOAP header, when present.
+    pub server_version: Option<ServerVersion<'a>>,
+    /// What the body holds.
+    pub body: Body<'a>,
+}
+
+/// The SOAP version of an envelope, told by its namespace URI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum SoapVersion {
+    /// `http://schemas.xmlsoap.org/soap/envelope/`
+    #[serde(rename = "1.1")]
+    Soap11,
+    /// `http://www.w3.org/2003/05/soap-envelope`
+    #[serde(rename = "1.2")]
+    Soap12,
+}
+
+/// Version information from the SOAP header.
+///
+/// Responses carry `ServerVersionInfo` with all five values; a push `SendNotification` carries
+/// `RequestServerVersion` with only `version`.
+/// See <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/serverversioninfo>.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerVersion<'a> {
+    /// `MajorVersion`, e.g. 15.
+    pub major_version: Option<u32>,
+    /// `MinorVersion`.
+    pub minor_version: Option<u32>,
+    /// `MajorBuildNumber`.
+    pub major_build_number: Option<u32>,
+    /// `MinorBuildNumber`.
+    pub minor_build_number: Option<u32>,
+    /// `Version`, e.g. `V2_23` or `Exchange2013`. Borrowed unless escaped.
+    pub version: Option<Cow<'a, str>>,
+}
+
+/// What the SOAP body holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Body<'a> {
+    /// `SendNotification`: the request Exchange POSTs to a push listener.
+    SendNotification(Vec<ResponseMessage<'a>>),
+    /// `GetEventsResponse` (pull).
+    GetEventsResponse(Vec<ResponseMessage<'a>>),
+    /// `GetStreamingEventsResponse` (streaming).
+    GetStreamingEventsResponse(Vec<ResponseMessage<'a>>),
+    /// `SubscribeResponse`.
+    SubscribeResponse(Vec<ResponseMessage<'a>>),
+    /// `UnsubscribeResponse`.
+    UnsubscribeResponse(Vec<ResponseMessage<'a>>),
+    /// A SOAP fault: an answer from the server, not a parse error.
+    Fault(Fault<'a>),
+}
+
+impl Body<'_> {
+    /// The canonical `kind` string: `sendNotification`, `getEventsResponse`, ...
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::SendNotification(_) => "sendNotification",
+            Self::GetEventsResponse(_) => "getEventsResponse",
+            Self::GetStreamingEventsResponse(_) => "getStreamingEventsResponse",
+            Self::SubscribeResponse(_) => "subscribeResponse",
+            Self::UnsubscribeResponse(_) => "unsubscribeResponse",
+            Self::Fault(_) => "fault",
+        }
+    }
+
+    /// The response messages, for every kind but a fault.
+    pub fn response_messages(&self) -> &[ResponseMessage<'_>] {
+        match self {
+            Self::SendNotification(m)
+            | Self::GetEventsResponse(m)
+            | Self::GetStreamingEventsResponse(m)
+            | Self::SubscribeResponse(m)
+            | Self::UnsubscribeResponse(m) => m,
+            Self::Fault(_) => &[],
+        }
+    }
+}
+
+/// `ResponseClass` of a response message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum ResponseClass {
+    /// `Success`
+    Success,
+    /// `Warning`
+    Warning,
+    /// `Error`
+    Error,
+}
+
+/// `ConnectionStatus` of a GetStreamingEvents response message.
+/// See <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/connectionstatus>.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(untagged)]
+pub enum ConnectionStatus<'a> {
+    /// `OK`: the connection stays open.
+    #[serde(serialize_with = "ser_ok")]
+    Ok,
+    /// `Closed`: the server ended the connection; open a new one.
+    #[serde(serialize_with = "ser_closed")]
+    Closed,
+    /// A value outside the schema, kept verbatim (trimmed).
+    Other(Cow<'a, str>),
+}
+
+fn ser_ok<S: serde::Serializer>(s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str("OK")
+}
+fn ser_closed<S: serde::Serializer>(s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str("Closed")
+}
+
+/// One `*ResponseMessage` element: its status and, for notification kinds, what it carries.
+///
+/// See <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/responsemessages>.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResponseMessage<'a> {
+    /// `ResponseClass` attribute.
+    pub response_class: ResponseClass,
+    /// `ResponseCode`, trimmed. `None` when the element is absent.
+    pub response_code: Option<ResponseCode<'a>>,
+    /// `MessageText`, verbatim.
+    pub message_text: Option<Cow<'a, str>>,
+    /// `DescriptiveLinkKey`, verbatim.
+    pub descriptive_link_key: Option<Cow<'a, str>>,
+    /// `MessageXml`: its `Value Name="..."` children (and the text of any other child element,
+    /// keyed by its local name), in document order. `None` when absent.
+    pub message_xml: Option<MessageXml<'a>>,
+    /// `BackOffMilliseconds` from `MessageXml`, as a number, when present and valid.
+    pub back_off_milliseconds: Option<u64>,
+    /// `SubscriptionId` of a SubscribeResponse message.
+    pub subscription_id: Option<Cow<'a, str>>,
+    /// `Watermark` of a SubscribeResponse message (pull and push subscriptions).
+    pub watermark: Option<Cow<'a, str>>,
+    /// `ConnectionStatus` of a GetStreamingEvents response message.
+    pub connection_status: Option<ConnectionStatus<'a>>,
+    /// `ErrorSubscriptionIds` of a GetStreamingEvents response message (the `m:` and `t:`
+    /// spellings are both read). Empty when absent.
+    pub error_subscription_ids: Vec<Cow<'a, str>>,
+    /// The `Notification`s carried (one for push and pull, any number for streaming).
+    pub notifications: Vec<Notification<'a>>,
+}
+
+/// `MessageXml` name/value pairs, in document order.
+///
+/// Serialized as a JSON object; when a name repeats, the last value wins in the JSON and every
+/// pair stays visible in [`MessageXml::entries`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MessageXml<'a> {
+    /// The pairs, in document order.
+    pub entries: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+}
+
+impl<'a> MessageXml<'a> {
+    /// The value of the last entry named `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.entries
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_ref())
+    }
+}
+
+impl Serialize for MessageXml<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        // Keep first-seen order, last value wins, so the JSON object has no duplicate keys.
+        let mut keys: Vec<&str> = Vec::with_capacity(self.entries.len());
+        for (k, _) in &self.entries {
+            if !keys.contains(&k.as_ref()) {
+                keys.push(k);
+            }
+        }
+        let mut map = s.serialize_map(Some(keys.len()))?;
+        for k in keys {
+            map.serialize_entry(k, &self.get(k))?;
+        }
+        map.end()
+    }
+}
+
+impl Serialize for Envelope<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("kind", self.body.kind())?;
+        map.serialize_entry("soapVersion", &self.soap_version)?;
+        map.serialize_entry("serverVersion", &self.server_version)?;
+        match &self.body {
+            Body::Fault(fault) => fault.serialize_fields(&mut map)?,
+            other => map.serialize_entry("responseMessages", other.response_messages())?,
+        }
+        map.end()
+    }
+}
