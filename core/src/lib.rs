@@ -11,6 +11,7 @@ pub mod fault;
 pub mod goid;
 mod limits;
 pub mod request;
+pub mod streaming;
 
 pub use envelope::{
     Body, ConnectionStatus, Envelope, MessageXml, ResponseClass, ResponseMessage, ServerVersion,
