@@ -20,4 +20,5 @@ pub use envelope::{
 pub use error::{Error, ErrorKind};
 pub use event::{Event, EventKind, Notification, ObjectId};
 pub use fault::{Fault, ResponseCode};
+pub use goid::{GlobalObjectId, same_meeting};
 pub use limits::Limits;
