@@ -163,6 +163,11 @@ pub struct ResponseMessage<'a> {
     pub error_subscription_ids: Vec<Cow<'a, str>>,
     /// The `Notification`s carried (one for push and pull, any number for streaming).
     pub notifications: Vec<Notification<'a>>,
+    /// Child elements this crate does not read, by local name (`{namespace}local` when the
+    /// element is outside the EWS namespaces), in document order. Serialized as
+    /// `"unknownElements"` only when not empty, so they are never dropped quietly.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unknown_elements: Vec<Cow<'a, str>>,
 }
 
 /// `MessageXml` name/value pairs, in document order.
@@ -216,5 +221,122 @@ impl Serialize for Envelope<'_> {
             other => map.serialize_entry("responseMessages", other.response_messages())?,
         }
         map.end()
+    }
+}
+
+/// Turns a borrowed text into one that owns its bytes.
+pub(crate) fn own(text: Cow<'_, str>) -> Cow<'static, str> {
+    Cow::Owned(text.into_owned())
+}
+
+/// Turns an optional borrowed text into one that owns its bytes.
+pub(crate) fn own_opt(text: Option<Cow<'_, str>>) -> Option<Cow<'static, str>> {
+    text.map(own)
+}
+
+impl Envelope<'_> {
+    /// The canonical JSON of this envelope: compact, keys in the documented order.
+    ///
+    /// This is the one shape every binding returns; see `docs/canonical-json.md`.
+    pub fn to_json(&self) -> String {
+        crate::json::to_json(self)
+    }
+
+    /// A copy that owns all its text, for keeping past the input buffer.
+    ///
+    /// Allocates once per text field.
+    pub fn into_owned(self) -> Envelope<'static> {
+        Envelope {
+            soap_version: self.soap_version,
+            server_version: self.server_version.map(ServerVersion::into_owned),
+            body: self.body.into_owned(),
+        }
+    }
+}
+
+impl ServerVersion<'_> {
+    /// A copy that owns its text.
+    pub fn into_owned(self) -> ServerVersion<'static> {
+        ServerVersion {
+            major_version: self.major_version,
+            minor_version: self.minor_version,
+            major_build_number: self.major_build_number,
+            minor_build_number: self.minor_build_number,
+            version: own_opt(self.version),
+        }
+    }
+}
+
+impl Body<'_> {
+    /// A copy that owns its text.
+    pub fn into_owned(self) -> Body<'static> {
+        fn all(m: Vec<ResponseMessage<'_>>) -> Vec<ResponseMessage<'static>> {
+            m.into_iter().map(ResponseMessage::into_owned).collect()
+        }
+        match self {
+            Self::SendNotification(m) => Body::SendNotification(all(m)),
+            Self::GetEventsResponse(m) => Body::GetEventsResponse(all(m)),
+            Self::GetStreamingEventsResponse(m) => Body::GetStreamingEventsResponse(all(m)),
+            Self::SubscribeResponse(m) => Body::SubscribeResponse(all(m)),
+            Self::UnsubscribeResponse(m) => Body::UnsubscribeResponse(all(m)),
+            Self::Fault(f) => Body::Fault(f.into_owned()),
+        }
+    }
+}
+
+impl ConnectionStatus<'_> {
+    /// Reads a trimmed `ConnectionStatus` value.
+    pub fn parse(text: Cow<'_, str>) -> ConnectionStatus<'_> {
+        match text.as_ref() {
+            "OK" => ConnectionStatus::Ok,
+            "Closed" => ConnectionStatus::Closed,
+            _ => ConnectionStatus::Other(text),
+        }
+    }
+
+    /// A copy that owns its text.
+    pub fn into_owned(self) -> ConnectionStatus<'static> {
+        match self {
+            Self::Ok => ConnectionStatus::Ok,
+            Self::Closed => ConnectionStatus::Closed,
+            Self::Other(s) => ConnectionStatus::Other(own(s)),
+        }
+    }
+}
+
+impl ResponseMessage<'_> {
+    /// A copy that owns its text.
+    pub fn into_owned(self) -> ResponseMessage<'static> {
+        ResponseMessage {
+            response_class: self.response_class,
+            response_code: self.response_code.map(ResponseCode::into_owned),
+            message_text: own_opt(self.message_text),
+            descriptive_link_key: own_opt(self.descriptive_link_key),
+            message_xml: self.message_xml.map(MessageXml::into_owned),
+            back_off_milliseconds: self.back_off_milliseconds,
+            subscription_id: own_opt(self.subscription_id),
+            watermark: own_opt(self.watermark),
+            connection_status: self.connection_status.map(ConnectionStatus::into_owned),
+            error_subscription_ids: self.error_subscription_ids.into_iter().map(own).collect(),
+            notifications: self
+                .notifications
+                .into_iter()
+                .map(Notification::into_owned)
+                .collect(),
+            unknown_elements: self.unknown_elements.into_iter().map(own).collect(),
+        }
+    }
+}
+
+impl MessageXml<'_> {
+    /// A copy that owns its text.
+    pub fn into_owned(self) -> MessageXml<'static> {
+        MessageXml {
+            entries: self
+                .entries
+                .into_iter()
+                .map(|(k, v)| (own(k), own(v)))
+                .collect(),
+        }
     }
 }

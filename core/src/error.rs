@@ -153,6 +153,21 @@ pub enum ErrorKind {
         /// The text found (cut to 64 characters).
         value: String,
     },
+    /// An element where this crate cannot keep it (for example a second message in the SOAP
+    /// body, or an element inside a text-only element).
+    #[error("unexpected element `{name}` in `{parent}`")]
+    UnexpectedElement {
+        /// The element found (local name, or `{namespace}local` outside the EWS namespaces).
+        name: String,
+        /// The element it was found in.
+        parent: &'static str,
+    },
+    /// Character data where only elements are allowed.
+    #[error("unexpected text in `{parent}`")]
+    UnexpectedText {
+        /// The element it was found in.
+        parent: &'static str,
+    },
     /// Trailing bytes after the envelope's end (only white space, comments and PIs may follow).
     #[error("unexpected content after the end of the envelope")]
     TrailingContent,
@@ -183,6 +198,8 @@ impl ErrorKind {
             Self::MissingElement { .. } => "missing_element",
             Self::MissingAttribute { .. } => "missing_attribute",
             Self::InvalidValue { .. } => "invalid_value",
+            Self::UnexpectedElement { .. } => "unexpected_element",
+            Self::UnexpectedText { .. } => "unexpected_text",
             Self::TrailingContent => "trailing_content",
             Self::Goid(e) => e.code(),
             Self::Request(e) => e.code(),

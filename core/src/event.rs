@@ -6,6 +6,8 @@ use std::borrow::Cow;
 
 use serde::Serialize;
 
+use crate::envelope::{own, own_opt};
+
 /// One `Notification`: the events of one subscription since `previous_watermark`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -62,8 +64,11 @@ pub struct ObjectId<'a> {
 }
 
 /// One event. Fields an event kind does not carry are `None`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+///
+/// Serialized in the field order below. An [`EventKind::Unknown`] event also gets a `"name"`
+/// key (the element's local name) right after `"kind"`, and `"unknownElements"` appears only
+/// when not empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event<'a> {
     /// What happened.
     pub kind: EventKind<'a>,
@@ -85,6 +90,33 @@ pub struct Event<'a> {
     pub old_parent_folder_id: Option<ObjectId<'a>>,
     /// `UnreadCount` (modified folder events, Exchange 2010 and later).
     pub unread_count: Option<u32>,
+    /// Child elements this crate does not read, by local name (`{namespace}local` outside the
+    /// EWS types namespace), in document order.
+    pub unknown_elements: Vec<Cow<'a, str>>,
+}
+
+impl Serialize for Event<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("kind", &self.kind)?;
+        if let EventKind::Unknown(name) = &self.kind {
+            map.serialize_entry("name", name)?;
+        }
+        map.serialize_entry("watermark", &self.watermark)?;
+        map.serialize_entry("timestamp", &self.timestamp)?;
+        map.serialize_entry("itemId", &self.item_id)?;
+        map.serialize_entry("folderId", &self.folder_id)?;
+        map.serialize_entry("parentFolderId", &self.parent_folder_id)?;
+        map.serialize_entry("oldItemId", &self.old_item_id)?;
+        map.serialize_entry("oldFolderId", &self.old_folder_id)?;
+        map.serialize_entry("oldParentFolderId", &self.old_parent_folder_id)?;
+        map.serialize_entry("unreadCount", &self.unread_count)?;
+        if !self.unknown_elements.is_empty() {
+            map.serialize_entry("unknownElements", &self.unknown_elements)?;
+        }
+        map.end()
+    }
 }
 
 impl Event<'_> {
@@ -93,6 +125,96 @@ impl Event<'_> {
         match &self.kind {
             EventKind::Unknown(name) => Some(name),
             _ => None,
+        }
+    }
+}
+
+impl Notification<'_> {
+    /// A copy that owns its text.
+    pub fn into_owned(self) -> Notification<'static> {
+        Notification {
+            subscription_id: own(self.subscription_id),
+            previous_watermark: own_opt(self.previous_watermark),
+            more_events: self.more_events,
+            events: self.events.into_iter().map(Event::into_owned).collect(),
+        }
+    }
+}
+
+impl EventKind<'_> {
+    /// The kind named by an event element's local name (`CreatedEvent`), or `None`.
+    pub fn from_element(local: &str) -> Option<EventKind<'static>> {
+        Some(match local {
+            "StatusEvent" => EventKind::Status,
+            "NewMailEvent" => EventKind::NewMail,
+            "CreatedEvent" => EventKind::Created,
+            "DeletedEvent" => EventKind::Deleted,
+            "ModifiedEvent" => EventKind::Modified,
+            "MovedEvent" => EventKind::Moved,
+            "CopiedEvent" => EventKind::Copied,
+            "FreeBusyChangedEvent" => EventKind::FreeBusyChanged,
+            _ => return None,
+        })
+    }
+
+    /// A copy that owns its text.
+    pub fn into_owned(self) -> EventKind<'static> {
+        match self {
+            Self::Status => EventKind::Status,
+            Self::NewMail => EventKind::NewMail,
+            Self::Created => EventKind::Created,
+            Self::Deleted => EventKind::Deleted,
+            Self::Modified => EventKind::Modified,
+            Self::Moved => EventKind::Moved,
+            Self::Copied => EventKind::Copied,
+            Self::FreeBusyChanged => EventKind::FreeBusyChanged,
+            Self::Unknown(name) => EventKind::Unknown(own(name)),
+        }
+    }
+}
+
+impl ObjectId<'_> {
+    /// A copy that owns its text.
+    pub fn into_owned(self) -> ObjectId<'static> {
+        ObjectId {
+            id: own(self.id),
+            change_key: own_opt(self.change_key),
+        }
+    }
+}
+
+impl<'a> Event<'a> {
+    /// An event of `kind` with every field absent.
+    pub fn new(kind: EventKind<'a>) -> Self {
+        Self {
+            kind,
+            watermark: None,
+            timestamp: None,
+            item_id: None,
+            folder_id: None,
+            parent_folder_id: None,
+            old_item_id: None,
+            old_folder_id: None,
+            old_parent_folder_id: None,
+            unread_count: None,
+            unknown_elements: Vec::new(),
+        }
+    }
+
+    /// A copy that owns its text.
+    pub fn into_owned(self) -> Event<'static> {
+        Event {
+            kind: self.kind.into_owned(),
+            watermark: own_opt(self.watermark),
+            timestamp: own_opt(self.timestamp),
+            item_id: self.item_id.map(ObjectId::into_owned),
+            folder_id: self.folder_id.map(ObjectId::into_owned),
+            parent_folder_id: self.parent_folder_id.map(ObjectId::into_owned),
+            old_item_id: self.old_item_id.map(ObjectId::into_owned),
+            old_folder_id: self.old_folder_id.map(ObjectId::into_owned),
+            old_parent_folder_id: self.old_parent_folder_id.map(ObjectId::into_owned),
+            unread_count: self.unread_count,
+            unknown_elements: self.unknown_elements.into_iter().map(own).collect(),
         }
     }
 }

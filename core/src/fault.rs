@@ -25,6 +25,10 @@ pub struct Fault<'a> {
     pub back_off_milliseconds: Option<u64>,
     /// `detail/MessageXml` pairs.
     pub message_xml: Option<MessageXml<'a>>,
+    /// `detail` children this crate does not read (for example `Line`, `Position` and
+    /// `Violation` of a schema-validation fault), by local name, in document order.
+    /// Serialized as `"unknownElements"` only when not empty.
+    pub unknown_elements: Vec<Cow<'a, str>>,
 }
 
 impl Fault<'_> {
@@ -38,7 +42,25 @@ impl Fault<'_> {
         map.serialize_entry("responseCode", &self.response_code)?;
         map.serialize_entry("messageText", &self.message_text)?;
         map.serialize_entry("backOffMilliseconds", &self.back_off_milliseconds)?;
-        map.serialize_entry("messageXml", &self.message_xml)
+        map.serialize_entry("messageXml", &self.message_xml)?;
+        if !self.unknown_elements.is_empty() {
+            map.serialize_entry("unknownElements", &self.unknown_elements)?;
+        }
+        Ok(())
+    }
+
+    /// A copy that owns its text.
+    pub fn into_owned(self) -> Fault<'static> {
+        use crate::envelope::{own, own_opt};
+        Fault {
+            fault_code: own_opt(self.fault_code),
+            fault_string: own_opt(self.fault_string),
+            response_code: self.response_code.map(ResponseCode::into_owned),
+            message_text: own_opt(self.message_text),
+            back_off_milliseconds: self.back_off_milliseconds,
+            message_xml: self.message_xml.map(MessageXml::into_owned),
+            unknown_elements: self.unknown_elements.into_iter().map(own).collect(),
+        }
     }
 }
 

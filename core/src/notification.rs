@@ -1,0 +1,121 @@
+//! `Notification` elements and the events in them, shared by push, pull and streaming.
+//!
+//! See <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/notification-ex15websvcsotherref>.
+
+use crate::error::{Error, ErrorKind};
+use crate::event::{Event, EventKind, Notification, ObjectId};
+use crate::parser::{Ctx, invalid, missing, parse_number};
+use crate::xml::{self, Elem, Ns};
+
+/// Reads one `Notification` element (already started).
+pub(crate) fn notification<'a>(
+    ctx: &mut Ctx<'a>,
+    elem: &Elem<'a>,
+) -> Result<Notification<'a>, Error> {
+    let mut subscription_id = None;
+    let mut previous_watermark = None;
+    let mut more_events = None;
+    let mut events = Vec::new();
+    while let Some(child) = ctx.xml.child("Notification")? {
+        let local = if child.ns == Ns::Types {
+            child.local
+        } else {
+            ""
+        };
+        match local {
+            "SubscriptionId" => subscription_id = Some(ctx.xml.text("SubscriptionId", false)?),
+            "PreviousWatermark" => {
+                previous_watermark = Some(ctx.xml.text("PreviousWatermark", false)?);
+            }
+            "MoreEvents" => {
+                let text = ctx.xml.text("MoreEvents", false)?;
+                more_events = Some(match xml::trim(text).as_ref() {
+                    "true" | "1" => true,
+                    "false" | "0" => false,
+                    other => return Err(invalid("MoreEvents", other, child.offset)),
+                });
+            }
+            _ => {
+                ctx.events += 1;
+                if ctx.events > ctx.limits.max_events {
+                    return Err(Error::at(
+                        ErrorKind::TooManyEvents {
+                            limit: ctx.limits.max_events,
+                        },
+                        child.offset,
+                    ));
+                }
+                // An element that is not a known event (a newer event type, or one in another
+                // namespace) is kept as `Unknown` with its name, never dropped.
+                let kind = EventKind::from_element(local)
+                    .unwrap_or_else(|| EventKind::Unknown(child.display_name()));
+                events.push(event(ctx, kind)?);
+            }
+        }
+    }
+    let subscription_id =
+        subscription_id.ok_or_else(|| missing("SubscriptionId", "Notification", elem.offset))?;
+    Ok(Notification {
+        subscription_id,
+        previous_watermark,
+        more_events,
+        events,
+    })
+}
+
+/// Reads the children of one event element (already started).
+fn event<'a>(ctx: &mut Ctx<'a>, kind: EventKind<'a>) -> Result<Event<'a>, Error> {
+    let mut e = Event::new(kind);
+    while let Some(child) = ctx.xml.child("Event")? {
+        let local = if child.ns == Ns::Types {
+            child.local
+        } else {
+            ""
+        };
+        match local {
+            "Watermark" => e.watermark = Some(ctx.xml.text("Watermark", false)?),
+            "TimeStamp" => e.timestamp = Some(ctx.xml.text("TimeStamp", false)?),
+            "ItemId" => e.item_id = Some(object_id(ctx, &child, "ItemId")?),
+            "FolderId" => e.folder_id = Some(object_id(ctx, &child, "FolderId")?),
+            "ParentFolderId" => {
+                e.parent_folder_id = Some(object_id(ctx, &child, "ParentFolderId")?);
+            }
+            "OldItemId" => e.old_item_id = Some(object_id(ctx, &child, "OldItemId")?),
+            "OldFolderId" => e.old_folder_id = Some(object_id(ctx, &child, "OldFolderId")?),
+            "OldParentFolderId" => {
+                e.old_parent_folder_id = Some(object_id(ctx, &child, "OldParentFolderId")?);
+            }
+            "UnreadCount" => {
+                let text = ctx.xml.text("UnreadCount", false)?;
+                e.unread_count = Some(parse_number(&text, "UnreadCount", child.offset)?);
+            }
+            _ => {
+                e.unknown_elements.push(child.display_name());
+                ctx.xml.skip()?;
+            }
+        }
+    }
+    Ok(e)
+}
+
+/// Reads an id element (already started): `Id` (required) and `ChangeKey` attributes.
+fn object_id<'a>(
+    ctx: &mut Ctx<'a>,
+    elem: &Elem<'a>,
+    name: &'static str,
+) -> Result<ObjectId<'a>, Error> {
+    let Some(id) = ctx.xml.attr(elem, "Id")? else {
+        return Err(Error::at(
+            ErrorKind::MissingAttribute {
+                name: "Id",
+                element: name,
+            },
+            elem.offset,
+        ));
+    };
+    let change_key = ctx.xml.attr(elem, "ChangeKey")?;
+    if let Some(child) = ctx.xml.child(name)? {
+        return Err(crate::parser::unexpected(&child, name));
+    }
+    Ok(ObjectId { id, change_key })
+}

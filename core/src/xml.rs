@@ -1,0 +1,748 @@
+//! The XML layer: a quick-xml reader set up for untrusted input.
+//!
+//! - Namespaces are resolved by URI, never by prefix ([`Ns`]).
+//! - A `<!DOCTYPE` is refused ([`ErrorKind::DtdRefused`]); entities are never expanded: only the
+//!   five predefined ones and character references are read, any other is
+//!   [`ErrorKind::UnknownEntity`].
+//! - Every error carries a byte offset into the caller's input (a UTF-8 BOM included).
+//! - Text and attribute values are slices of the input unless XML forces a change: an entity or
+//!   character reference, a CDATA section next to text, a comment splitting text, or a carriage
+//!   return (XML 1.0 §2.11 end-of-line handling turns CRLF and lone CR into LF; attribute values
+//!   also get §3.3.3 normalization: tab, CR and LF become a space).
+//! - Element nesting is capped ([`crate::Limits::max_depth`]).
+
+use std::borrow::Cow;
+
+use quick_xml::events::{BytesStart, Event as XmlEvent};
+use quick_xml::name::{Namespace, ResolveResult};
+use quick_xml::reader::NsReader;
+
+use crate::error::{Error, ErrorKind};
+
+/// The namespaces this crate tells apart. Both `http://` and `https://` spellings are accepted
+/// for each: servers send `http://`, some of Microsoft's documentation prints `https://`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ns {
+    /// No namespace (unprefixed, no default namespace in scope).
+    None,
+    /// `http://schemas.xmlsoap.org/soap/envelope/`
+    Soap11,
+    /// `http://www.w3.org/2003/05/soap-envelope`
+    Soap12,
+    /// `http://schemas.microsoft.com/exchange/services/2006/messages`
+    Messages,
+    /// `http://schemas.microsoft.com/exchange/services/2006/types`
+    Types,
+    /// `http://schemas.microsoft.com/exchange/services/2006/errors`
+    Errors,
+    /// Any other namespace.
+    Other,
+}
+
+impl Ns {
+    fn classify(uri: &str) -> Ns {
+        let rest = match uri.strip_prefix("http://") {
+            Some(rest) => rest,
+            None => match uri.strip_prefix("https://") {
+                Some(rest) => rest,
+                None => return Ns::Other,
+            },
+        };
+        match rest {
+            "schemas.xmlsoap.org/soap/envelope/" => Ns::Soap11,
+            "www.w3.org/2003/05/soap-envelope" => Ns::Soap12,
+            "schemas.microsoft.com/exchange/services/2006/messages" => Ns::Messages,
+            "schemas.microsoft.com/exchange/services/2006/types" => Ns::Types,
+            "schemas.microsoft.com/exchange/services/2006/errors" => Ns::Errors,
+            _ => Ns::Other,
+        }
+    }
+
+    /// Whether this is one of the EWS namespaces (messages, types, errors).
+    pub(crate) fn is_ews(self) -> bool {
+        matches!(self, Ns::Messages | Ns::Types | Ns::Errors)
+    }
+}
+
+/// A start tag (an empty-element tag reads as a start tag followed by an end tag).
+pub(crate) struct Elem<'a> {
+    /// The resolved namespace.
+    pub ns: Ns,
+    /// The local name, a slice of the input.
+    pub local: &'a str,
+    /// The namespace URI when `ns` is [`Ns::Other`], for naming unknown elements.
+    pub other_uri: Option<String>,
+    /// The tag, for reading attributes.
+    pub start: BytesStart<'a>,
+    /// Byte offset of the `<`.
+    pub offset: usize,
+}
+
+impl<'a> Elem<'a> {
+    /// The name to show for an element this crate does not read: the local name for EWS (and
+    /// unqualified) elements, `{uri}local` otherwise.
+    pub(crate) fn display_name(&self) -> Cow<'a, str> {
+        match &self.other_uri {
+            Some(uri) => Cow::Owned(format!("{{{uri}}}{}", self.local)),
+            None if matches!(self.ns, Ns::Soap11 | Ns::Soap12) => {
+                let uri = if self.ns == Ns::Soap11 {
+                    "http://schemas.xmlsoap.org/soap/envelope/"
+                } else {
+                    "http://www.w3.org/2003/05/soap-envelope"
+                };
+                Cow::Owned(format!("{{{uri}}}{}", self.local))
+            }
+            None => Cow::Borrowed(self.local),
+        }
+    }
+
+    /// Whether this is `local` in namespace `ns`.
+    pub(crate) fn is(&self, ns: Ns, local: &str) -> bool {
+        self.ns == ns && self.local == local
+    }
+}
+
+/// One token of the document.
+pub(crate) enum Tok<'a> {
+    /// A start tag.
+    Start(Elem<'a>),
+    /// The end of the current element.
+    End,
+    /// Character data (text or CDATA), a slice of the input, with its offset. `cdata` says
+    /// whether it came from a CDATA section.
+    Text(&'a str, usize, bool),
+    /// A resolved entity or character reference, with the offset of its `&`.
+    Char(char, usize),
+    /// End of input.
+    Eof,
+}
+
+/// The reader: a quick-xml [`NsReader`] over the whole input, with depth tracking.
+pub(crate) struct XmlReader<'a> {
+    input: &'a str,
+    base: usize,
+    reader: NsReader<&'a [u8]>,
+    depth: usize,
+    max_depth: usize,
+    pending_end: bool,
+}
+
+impl<'a> XmlReader<'a> {
+    /// Validates the bytes as UTF-8 XML characters (once) and sets up the reader.
+    ///
+    /// # Errors
+    /// `invalid_utf8`, `invalid_character`.
+    pub(crate) fn new(bytes: &'a [u8], max_depth: usize) -> Result<Self, Error> {
+        let input = std::str::from_utf8(bytes)
+            .map_err(|e| Error::at(ErrorKind::InvalidUtf8, e.valid_up_to()))?;
+        check_chars(input)?;
+        let base = if input.starts_with('\u{feff}') { 3 } else { 0 };
+        let body = input.get(base..).unwrap_or_default();
+        let mut reader = NsReader::from_str(body);
+        let config = reader.config_mut();
+        config.check_end_names = true;
+        config.check_comments = true;
+        config.expand_empty_elements = false;
+        config.allow_dangling_amp = false;
+        config.trim_text(false);
+        Ok(Self {
+            input,
+            base,
+            reader,
+            depth: 0,
+            max_depth,
+            pending_end: false,
+        })
+    }
+
+    /// The offset of the byte after the last token read.
+    pub(crate) fn position(&self) -> usize {
+        usize::try_from(self.reader.buffer_position())
+            .unwrap_or(usize::MAX)
+            .saturating_add(self.base)
+    }
+
+    /// Offset of `s` in the input, when `s` is a slice of it.
+    fn offset_of(&self, s: &str) -> Option<usize> {
+        let start = (s.as_ptr() as usize).checked_sub(self.input.as_ptr() as usize)?;
+        (start.checked_add(s.len())? <= self.input.len()).then_some(start)
+    }
+
+    /// `s` with the input's lifetime, when `s` is a slice of the input.
+    fn rebase(&self, s: &str) -> Option<&'a str> {
+        let start = self.offset_of(s)?;
+        self.input.get(start..start + s.len())
+    }
+
+    fn xml_error(&self, e: quick_xml::Error) -> Error {
+        use quick_xml::errors::{IllFormedError, SyntaxError};
+        let offset = usize::try_from(self.reader.error_position())
+            .unwrap_or(usize::MAX)
+            .saturating_add(self.base);
+        let kind = match e {
+            quick_xml::Error::Syntax(
+                SyntaxError::UnclosedPI
+                | SyntaxError::UnclosedXmlDecl
+                | SyntaxError::UnclosedComment
+                | SyntaxError::UnclosedDoctype
+                | SyntaxError::UnclosedCData
+                | SyntaxError::UnclosedTag
+                | SyntaxError::UnclosedSingleQuotedAttributeValue
+                | SyntaxError::UnclosedDoubleQuotedAttributeValue,
+            ) => ErrorKind::UnexpectedEof,
+            quick_xml::Error::IllFormed(IllFormedError::MissingEndTag(_)) => {
+                ErrorKind::UnexpectedEof
+            }
+            quick_xml::Error::Escape(quick_xml::escape::EscapeError::UnrecognizedEntity(
+                _,
+                name,
+            )) => ErrorKind::UnknownEntity { name },
+            quick_xml::Error::Namespace(quick_xml::name::NamespaceError::UnknownPrefix(p)) => {
+                ErrorKind::UnboundPrefix { prefix: p }
+            }
+            other => ErrorKind::MalformedXml {
+                reason: other.to_string(),
+            },
+        };
+        Error::at(kind, offset)
+    }
+
+    /// Reads the next token. Comments and processing instructions are skipped.
+    ///
+    /// # Errors
+    /// Any XML error, `dtd_refused`, `too_deep`, `unbound_prefix`, `unknown_entity`.
+    pub(crate) fn next(&mut self) -> Result<Tok<'a>, Error> {
+        if self.pending_end {
+            self.pending_end = false;
+            self.depth -= 1;
+            return Ok(Tok::End);
+        }
+        loop {
+            let pos = self.position();
+            let (res, event) = match self.reader.read_resolved_event() {
+                Ok(pair) => pair,
+                Err(e) => return Err(self.xml_error(e)),
+            };
+            let (ns, other_uri) = match res {
+                ResolveResult::Unbound => (Ns::None, None),
+                ResolveResult::Bound(Namespace(uri)) => {
+                    let ns = Ns::classify(uri);
+                    let other = (ns == Ns::Other).then(|| uri.to_owned());
+                    (ns, other)
+                }
+                ResolveResult::Unknown(prefix) => {
+                    return Err(Error::at(ErrorKind::UnboundPrefix { prefix }, pos));
+                }
+            };
+            match event {
+                XmlEvent::Start(start) => {
+                    return self.start(ns, other_uri, start, pos, false).map(Tok::Start);
+                }
+                XmlEvent::Empty(start) => {
+                    return self.start(ns, other_uri, start, pos, true).map(Tok::Start);
+                }
+                XmlEvent::End(_) => {
+                    self.depth = self.depth.saturating_sub(1);
+                    return Ok(Tok::End);
+                }
+                XmlEvent::Text(text) => {
+                    let raw = text.into_inner();
+                    let s = self.rebase(&raw).unwrap_or_default();
+                    return Ok(Tok::Text(s, pos, false));
+                }
+                XmlEvent::CData(data) => {
+                    let raw = data.into_inner();
+                    let s = self.rebase(&raw).unwrap_or_default();
+                    return Ok(Tok::Text(s, pos, true));
+                }
+                XmlEvent::GeneralRef(r) => {
+                    let name = r.into_inner();
+                    return resolve_reference(&name, pos).map(|c| Tok::Char(c, pos));
+                }
+                XmlEvent::DocType(_) => return Err(Error::at(ErrorKind::DtdRefused, pos)),
+                XmlEvent::Decl(_) => {
+                    if pos != self.base {
+                        return Err(Error::at(
+                            ErrorKind::MalformedXml {
+                                reason: "XML declaration not at the start of the input".into(),
+                            },
+                            pos,
+                        ));
+                    }
+                }
+                XmlEvent::Comment(_) | XmlEvent::PI(_) => {}
+                XmlEvent::Eof => return Ok(Tok::Eof),
+            }
+        }
+    }
+
+    fn start(
+        &mut self,
+        ns: Ns,
+        other_uri: Option<String>,
+        start: BytesStart<'a>,
+        pos: usize,
+        empty: bool,
+    ) -> Result<Elem<'a>, Error> {
+        let qname = start.name().0;
+        let offset = self.offset_of(qname).map_or(pos, |o| o.saturating_sub(1));
+        self.depth += 1;
+        if self.depth > self.max_depth {
+            return Err(Error::at(
+                ErrorKind::TooDeep {
+                    limit: self.max_depth,
+                },
+                offset,
+            ));
+        }
+        check_name(qname, offset + 1)?;
+        self.check_attributes(&start, offset)?;
+        let local = start.local_name().into_inner();
+        let local = self.rebase(local).unwrap_or_default();
+        if empty {
+            self.pending_end = true;
+        }
+        Ok(Elem {
+            ns,
+            local,
+            other_uri,
+            start,
+            offset,
+        })
+    }
+
+    /// Checks every attribute of a tag: syntax, names, bound prefixes, references.
+    fn check_attributes(&self, start: &BytesStart<'a>, offset: usize) -> Result<(), Error> {
+        for attr in start.attributes() {
+            let attr = attr.map_err(|e| {
+                let at = match &e {
+                    quick_xml::events::attributes::AttrError::ExpectedEq(p)
+                    | quick_xml::events::attributes::AttrError::ExpectedValue(p)
+                    | quick_xml::events::attributes::AttrError::UnquotedValue(p)
+                    | quick_xml::events::attributes::AttrError::ExpectedQuote(p, _)
+                    | quick_xml::events::attributes::AttrError::Duplicated(p, _) => *p,
+                };
+                Error::at(
+                    ErrorKind::MalformedXml {
+                        reason: e.to_string(),
+                    },
+                    offset + 1 + at,
+                )
+            })?;
+            let key = attr.key.0;
+            let key_offset = self.offset_of(key).unwrap_or(offset);
+            check_name(key, key_offset)?;
+            if attr.key.prefix().is_some() && !key.starts_with("xmlns:") {
+                let (res, _) = self.reader.resolver().resolve_attribute(attr.key);
+                if let ResolveResult::Unknown(prefix) = res {
+                    return Err(Error::at(ErrorKind::UnboundPrefix { prefix }, key_offset));
+                }
+            }
+            let value: &str = &attr.value;
+            if let Some(i) = value.bytes().position(|b| b == b'<') {
+                let at = self.offset_of(value).unwrap_or(offset) + i;
+                return Err(Error::at(
+                    ErrorKind::MalformedXml {
+                        reason: "`<` in an attribute value".into(),
+                    },
+                    at,
+                ));
+            }
+            if value.contains('&') {
+                let value_offset = self.offset_of(value).unwrap_or(offset);
+                decode_attribute(value, value_offset)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The value of the unqualified attribute `name` on `elem`, decoded: borrowed unless it
+    /// holds a reference or a tab, CR or LF.
+    ///
+    /// # Errors
+    /// `unknown_entity`, `invalid_character` (already checked when the tag was read).
+    pub(crate) fn attr(&self, elem: &Elem<'a>, name: &str) -> Result<Option<Cow<'a, str>>, Error> {
+        for attr in elem.start.attributes().flatten() {
+            if attr.key.0 == name {
+                let value: &str = &attr.value;
+                return match self.rebase(value) {
+                    Some(v) => {
+                        let offset = self.offset_of(v).unwrap_or(elem.offset);
+                        decode_attribute(v, offset).map(Some)
+                    }
+                    None => decode_attribute(value, elem.offset)
+                        .map(|c| Some(Cow::Owned(c.into_owned()))),
+                };
+            }
+        }
+        Ok(None)
+    }
+
+    /// Reads the text content of the element just started, up to and including its end tag.
+    /// Borrowed when the content is one run of text without references or CR.
+    ///
+    /// Child elements are an error (`unexpected_element`) unless `flatten` is set, in which
+    /// case their text is appended and their tags dropped.
+    ///
+    /// # Errors
+    /// XML errors, `unexpected_element`, `unexpected_eof`.
+    pub(crate) fn text(
+        &mut self,
+        parent: &'static str,
+        flatten: bool,
+    ) -> Result<Cow<'a, str>, Error> {
+        let mut acc: Option<Cow<'a, str>> = None;
+        let mut nested = 0usize;
+        loop {
+            match self.next()? {
+                Tok::Text(s, _, _) => {
+                    let piece = normalize_eol(s);
+                    acc = Some(match acc {
+                        None => piece,
+                        Some(prev) if prev.is_empty() => piece,
+                        Some(prev) => Cow::Owned(prev.into_owned() + &piece),
+                    });
+                }
+                Tok::Char(c, _) => {
+                    let mut owned = acc.map(Cow::into_owned).unwrap_or_default();
+                    owned.push(c);
+                    acc = Some(Cow::Owned(owned));
+                }
+                Tok::Start(child) => {
+                    if !flatten {
+                        return Err(Error::at(
+                            ErrorKind::UnexpectedElement {
+                                name: child.display_name().into_owned(),
+                                parent,
+                            },
+                            child.offset,
+                        ));
+                    }
+                    nested += 1;
+                }
+                Tok::End => {
+                    if nested == 0 {
+                        return Ok(acc.unwrap_or(Cow::Borrowed("")));
+                    }
+                    nested -= 1;
+                }
+                Tok::Eof => return Err(self.eof()),
+            }
+        }
+    }
+
+    /// Skips the rest of the element just started, up to and including its end tag. What it
+    /// skips is still checked for well-formedness.
+    ///
+    /// # Errors
+    /// XML errors, `unexpected_eof`.
+    pub(crate) fn skip(&mut self) -> Result<(), Error> {
+        let mut nested = 0usize;
+        loop {
+            match self.next()? {
+                Tok::Start(_) => nested += 1,
+                Tok::End if nested == 0 => return Ok(()),
+                Tok::End => nested -= 1,
+                Tok::Eof => return Err(self.eof()),
+                Tok::Text(..) | Tok::Char(..) => {}
+            }
+        }
+    }
+
+    /// Reads the next child element of the current element, skipping white space. `None` at
+    /// the current element's end tag.
+    ///
+    /// # Errors
+    /// XML errors, `unexpected_text` for character data in element-only content,
+    /// `unexpected_eof`.
+    pub(crate) fn child(&mut self, parent: &'static str) -> Result<Option<Elem<'a>>, Error> {
+        loop {
+            match self.next()? {
+                Tok::Start(elem) => return Ok(Some(elem)),
+                Tok::End => return Ok(None),
+                Tok::Text(s, offset, cdata) => {
+                    if cdata || !is_xml_whitespace(s) {
+                        let skip = s.len() - s.trim_start_matches(XML_WS).len();
+                        return Err(Error::at(
+                            ErrorKind::UnexpectedText { parent },
+                            offset + skip,
+                        ));
+                    }
+                }
+                Tok::Char(_, offset) => {
+                    return Err(Error::at(ErrorKind::UnexpectedText { parent }, offset));
+                }
+                Tok::Eof => return Err(self.eof()),
+            }
+        }
+    }
+
+    /// The error for input that ends inside the document.
+    pub(crate) fn eof(&self) -> Error {
+        Error::at(ErrorKind::UnexpectedEof, self.input.len())
+    }
+}
+
+const XML_WS: [char; 4] = [' ', '\t', '\r', '\n'];
+
+/// Whether `s` is only XML white space.
+pub(crate) fn is_xml_whitespace(s: &str) -> bool {
+    s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+}
+
+/// Trims XML white space from both ends, keeping a borrowed text borrowed.
+pub(crate) fn trim(text: Cow<'_, str>) -> Cow<'_, str> {
+    match text {
+        Cow::Borrowed(s) => Cow::Borrowed(s.trim_matches(XML_WS)),
+        Cow::Owned(s) => {
+            let t = s.trim_matches(XML_WS);
+            if t.len() == s.len() {
+                Cow::Owned(s)
+            } else {
+                Cow::Owned(t.to_owned())
+            }
+        }
+    }
+}
+
+/// XML 1.0 §2.11: CRLF and lone CR read as LF. Borrowed when there is no CR.
+fn normalize_eol(s: &str) -> Cow<'_, str> {
+    if !s.contains('\r') {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' {
+            if chars.peek() == Some(&'\n') {
+                chars.next();
+            }
+            out.push('\n');
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Resolves the reference `&name;` found at `offset`: the five predefined entities and
+/// character references. Anything else is refused: entities are never expanded.
+fn resolve_reference(name: &str, offset: usize) -> Result<char, Error> {
+    match name {
+        "amp" => return Ok('&'),
+        "lt" => return Ok('<'),
+        "gt" => return Ok('>'),
+        "apos" => return Ok('\''),
+        "quot" => return Ok('"'),
+        _ => {}
+    }
+    let Some(num) = name.strip_prefix('#') else {
+        return Err(Error::at(
+            ErrorKind::UnknownEntity {
+                name: name.chars().take(64).collect(),
+            },
+            offset,
+        ));
+    };
+    let code = match num.strip_prefix('x') {
+        Some(hex) if !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            u32::from_str_radix(hex, 16).ok()
+        }
+        None if !num.is_empty() && num.bytes().all(|b| b.is_ascii_digit()) => num.parse().ok(),
+        _ => None,
+    };
+    match code.and_then(char::from_u32) {
+        Some(c) if is_xml_char(c) => Ok(c),
+        _ => Err(Error::at(
+            ErrorKind::InvalidCharacter {
+                reason: format!(
+                    "`&{};` is not an XML character",
+                    name.chars().take(16).collect::<String>()
+                ),
+            },
+            offset,
+        )),
+    }
+}
+
+/// Whether XML 1.0 allows `c` in a document.
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
+}
+
+/// Decodes an attribute value found at `offset`: references, then XML 1.0 §3.3.3 white-space
+/// normalization (tab, CR, LF and CRLF each become one space; characters written as references
+/// stay as written). Borrowed when nothing changes.
+fn decode_attribute(value: &str, offset: usize) -> Result<Cow<'_, str>, Error> {
+    if !value
+        .bytes()
+        .any(|b| matches!(b, b'&' | b'\t' | b'\r' | b'\n'))
+    {
+        return Ok(Cow::Borrowed(value));
+    }
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    let mut at = offset;
+    while let Some(i) = rest.find(['&', '\t', '\r', '\n']) {
+        out.push_str(&rest[..i]);
+        let c = rest.as_bytes()[i];
+        if c == b'&' {
+            let after = &rest[i + 1..];
+            let Some(end) = after.find(';') else {
+                return Err(Error::at(
+                    ErrorKind::MalformedXml {
+                        reason: "`&` without a closing `;`".into(),
+                    },
+                    at + i,
+                ));
+            };
+            out.push(resolve_reference(&after[..end], at + i)?);
+            let consumed = i + 1 + end + 1;
+            rest = &rest[consumed..];
+            at += consumed;
+        } else {
+            out.push(' ');
+            let consumed = if c == b'\r' && rest.as_bytes().get(i + 1) == Some(&b'\n') {
+                i + 2
+            } else {
+                i + 1
+            };
+            rest = &rest[consumed..];
+            at += consumed;
+        }
+    }
+    out.push_str(rest);
+    Ok(Cow::Owned(out))
+}
+
+/// Checks that every character of the input is allowed by XML 1.0 (no C0 controls other than
+/// tab, LF and CR; no U+FFFE or U+FFFF).
+fn check_chars(input: &str) -> Result<(), Error> {
+    const CHUNK: usize = 64;
+    let bytes = input.as_bytes();
+    let bad = |b: u8| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r');
+    for (n, chunk) in bytes.chunks(CHUNK).enumerate() {
+        // Branch-free over the chunk so it vectorizes; find the byte only when there is one.
+        if chunk.iter().fold(false, |acc, &b| acc | bad(b)) {
+            if let Some(i) = chunk.iter().position(|&b| bad(b)) {
+                let at = n * CHUNK + i;
+                return Err(Error::at(
+                    ErrorKind::InvalidCharacter {
+                        reason: format!("control character U+{:04X}", bytes[at]),
+                    },
+                    at,
+                ));
+            }
+        }
+    }
+    for c in ['\u{fffe}', '\u{ffff}'] {
+        if let Some(at) = input.find(c) {
+            return Err(Error::at(
+                ErrorKind::InvalidCharacter {
+                    reason: format!("non-character U+{:04X}", c as u32),
+                },
+                at,
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Checks that `name` (found at `offset`) is an XML name (prefix, colon and local part).
+fn check_name(name: &str, offset: usize) -> Result<(), Error> {
+    let ascii_ok = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':');
+    let bytes = name.as_bytes();
+    if !bytes.is_empty()
+        && bytes.iter().all(|&b| ascii_ok(b))
+        && !bytes[0].is_ascii_digit()
+        && !matches!(bytes[0], b'-' | b'.')
+    {
+        return Ok(());
+    }
+    for (i, c) in name.char_indices() {
+        let ok = if i == 0 {
+            is_name_start(c)
+        } else {
+            is_name_start(c) || is_name_char(c)
+        };
+        if !ok {
+            return Err(Error::at(
+                ErrorKind::InvalidCharacter {
+                    reason: format!("U+{:04X} is not allowed in the name `{name}`", c as u32),
+                },
+                offset + i,
+            ));
+        }
+    }
+    if name.is_empty() {
+        return Err(Error::at(
+            ErrorKind::MalformedXml {
+                reason: "empty name".into(),
+            },
+            offset,
+        ));
+    }
+    Ok(())
+}
+
+/// XML 1.0 (fifth edition) NameStartChar.
+fn is_name_start(c: char) -> bool {
+    matches!(c,
+        ':' | 'A'..='Z' | '_' | 'a'..='z' | '\u{c0}'..='\u{d6}' | '\u{d8}'..='\u{f6}'
+        | '\u{f8}'..='\u{2ff}' | '\u{370}'..='\u{37d}' | '\u{37f}'..='\u{1fff}'
+        | '\u{200c}'..='\u{200d}' | '\u{2070}'..='\u{218f}' | '\u{2c00}'..='\u{2fef}'
+        | '\u{3001}'..='\u{d7ff}' | '\u{f900}'..='\u{fdcf}' | '\u{fdf0}'..='\u{fffd}'
+        | '\u{10000}'..='\u{effff}')
+}
+
+/// XML 1.0 (fifth edition) NameChar beyond NameStartChar.
+fn is_name_char(c: char) -> bool {
+    matches!(c, '-' | '.' | '0'..='9' | '\u{b7}' | '\u{300}'..='\u{36f}' | '\u{203f}'..='\u{2040}')
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    #[test]
+    fn https_namespace_spellings_are_accepted() {
+        assert_eq!(
+            Ns::classify("https://schemas.xmlsoap.org/soap/envelope/"),
+            Ns::Soap11
+        );
+        assert_eq!(
+            Ns::classify("http://schemas.microsoft.com/exchange/services/2006/types"),
+            Ns::Types
+        );
+        assert_eq!(Ns::classify("urn:other"), Ns::Other);
+    }
+
+    #[test]
+    fn attribute_values_are_normalized_and_decoded() {
+        assert!(matches!(
+            decode_attribute("abc", 0).unwrap(),
+            Cow::Borrowed("abc")
+        ));
+        assert_eq!(decode_attribute("a\r\nb\tc", 0).unwrap(), "a b c");
+        assert_eq!(decode_attribute("a&amp;b&#x41;&#10;", 0).unwrap(), "a&bA\n");
+        assert_eq!(
+            decode_attribute("x&foo;", 10).unwrap_err().offset(),
+            Some(11)
+        );
+    }
+
+    #[test]
+    fn control_characters_are_refused_with_their_offset() {
+        let mut s = "a".repeat(130);
+        s.push('\u{1}');
+        let e = check_chars(&s).unwrap_err();
+        assert_eq!((e.code(), e.offset()), ("invalid_character", Some(130)));
+    }
+
+    #[test]
+    fn line_ends_read_as_lf() {
+        assert_eq!(normalize_eol("a\r\nb\rc"), "a\nb\nc");
+        assert!(matches!(normalize_eol("a\nb"), Cow::Borrowed(_)));
+    }
+}
