@@ -1,7 +1,59 @@
 //! Zero-copy parser for Microsoft Exchange Web Services (EWS) notifications, with
 //! GlobalObjectId decoding and the EWS requests a notification client sends.
 //!
-//! (Crate docs, example and feature list are completed with the parser.)
+//! [`parse_notification`] reads any notification-related SOAP envelope (push
+//! `SendNotification`, pull `GetEventsResponse`, streaming `GetStreamingEventsResponse`,
+//! `SubscribeResponse`, `UnsubscribeResponse`, SOAP 1.1 and 1.2 faults) into an [`Envelope`]
+//! that borrows its texts from the input.
+//!
+//! ```
+//! let body = br#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/">
+//!   <s:Body>
+//!     <m:SendNotification xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages"
+//!                         xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types">
+//!       <m:ResponseMessages>
+//!         <m:SendNotificationResponseMessage ResponseClass="Success">
+//!           <m:ResponseCode>NoError</m:ResponseCode>
+//!           <m:Notification>
+//!             <t:SubscriptionId>sub-1</t:SubscriptionId>
+//!             <t:PreviousWatermark>wm-0</t:PreviousWatermark>
+//!             <t:MoreEvents>false</t:MoreEvents>
+//!             <t:NewMailEvent>
+//!               <t:Watermark>wm-1</t:Watermark>
+//!               <t:TimeStamp>2013-06-14T05:49:19Z</t:TimeStamp>
+//!               <t:ItemId Id="AAMk" ChangeKey="CQAA"/>
+//!               <t:ParentFolderId Id="AQMk" ChangeKey="AQAA"/>
+//!             </t:NewMailEvent>
+//!           </m:Notification>
+//!         </m:SendNotificationResponseMessage>
+//!       </m:ResponseMessages>
+//!     </m:SendNotification>
+//!   </s:Body>
+//! </s:Envelope>"#;
+//! let envelope = ews_notify::parse_notification(body)?;
+//! let message = &envelope.body.response_messages()[0];
+//! let event = &message.notifications[0].events[0];
+//! assert_eq!(event.kind, ews_notify::EventKind::NewMail);
+//! assert_eq!(event.item_id.as_ref().map(|id| id.id.as_ref()), Some("AAMk"));
+//! assert!(envelope.to_json().starts_with(r#"{"kind":"sendNotification","soapVersion":"1.1""#));
+//! # Ok::<(), ews_notify::Error>(())
+//! ```
+//!
+//! # Safety limits
+//!
+//! Input is untrusted: a `<!DOCTYPE` is refused (so no entity expansion, no external entities),
+//! only the five predefined entities and character references are read, and [`Limits`] caps the
+//! input size, the element depth and the number of events. Every failure is an [`Error`] with a
+//! stable [`Error::code`] and a byte offset; nothing panics.
+//!
+//! Namespaces are matched by URI, never by prefix. Both `http://` and `https://` spellings of
+//! the SOAP and EWS namespace URIs are accepted: servers send `http://`, Microsoft's
+//! documentation prints some as `https://`.
+//!
+//! # Features
+//!
+//! - `transport`: a native client (subscribe, pull, stream, resubscribe). Off by default; the
+//!   parser builds for `wasm32-unknown-unknown` without it.
 #![deny(missing_docs)]
 
 pub mod envelope;
@@ -9,10 +61,16 @@ mod error;
 pub mod event;
 pub mod fault;
 pub mod goid;
+pub mod json;
 mod limits;
+mod notification;
+mod parser;
+pub mod repair;
 pub mod repair;
 pub mod request;
+mod response;
 pub mod streaming;
+mod xml;
 
 pub use envelope::{
     Body, ConnectionStatus, Envelope, MessageXml, ResponseClass, ResponseMessage, ServerVersion,
@@ -21,4 +79,17 @@ pub use envelope::{
 pub use error::{Error, ErrorKind};
 pub use event::{Event, EventKind, Notification, ObjectId};
 pub use fault::{Fault, ResponseCode};
+pub use goid::{GlobalObjectId, same_meeting};
 pub use limits::Limits;
+pub use parser::Parser;
+
+/// Parses one SOAP envelope with the default [`Limits`]: `Parser::new().parse_notification`.
+///
+/// Borrows from `bytes`; see [`Parser::parse_notification`] for what allocates.
+///
+/// # Errors
+/// An [`Error`] with its kind and byte offset when the bytes are not a readable envelope. A SOAP
+/// fault is not an error: it parses to [`Body::Fault`].
+pub fn parse_notification(bytes: &[u8]) -> Result<Envelope<'_>, Error> {
+    Parser::new().parse_notification(bytes)
+}
