@@ -66,7 +66,6 @@ mod limits;
 mod notification;
 mod parser;
 pub mod repair;
-pub mod repair;
 pub mod request;
 mod response;
 pub mod streaming;
