@@ -66,7 +66,9 @@
 //!
 //! A byte order mark is accepted only at the very start of the body; it belongs to the first
 //! envelope's bytes. Comments and processing instructions before an envelope's root element
-//! belong to that envelope.
+//! (and after the previous one's end) belong to that envelope; after the last envelope they may
+//! end the body and are dropped. A body that ends after an XML declaration, before its root
+//! element, is cut (`unexpected_eof`).
 
 use std::collections::VecDeque;
 
@@ -132,6 +134,8 @@ struct Scanner {
     start: Option<u64>,
     /// Absolute offset of the `<` that began the markup in progress (for error offsets).
     markup_start: u64,
+    /// The current envelope's prolog holds an XML declaration: a body that ends here is cut.
+    declared: bool,
     /// Envelopes finished so far.
     finished: u64,
     max_bytes: u64,
@@ -162,15 +166,17 @@ impl Scanner {
             depth: 0,
             start: None,
             markup_start: 0,
+            declared: false,
             finished: 0,
             max_bytes: u64::try_from(limits.max_bytes).unwrap_or(u64::MAX),
         }
     }
 
-    /// Bytes of an envelope are in progress (something other than white space was seen since
-    /// the last envelope ended).
-    fn in_envelope(&self) -> bool {
-        self.start.is_some()
+    /// The body would be cut if it ended here: inside markup, inside the root element, or after
+    /// an XML declaration whose root element has not started. (Complete comments and processing
+    /// instructions after the last envelope are not a cut body.)
+    fn partial(&self) -> bool {
+        self.state != State::Prolog || self.declared
     }
 
     /// Scans `data` (absolute offset `base`) from `*pos` until an envelope ends, the data runs
@@ -211,7 +217,7 @@ impl Scanner {
                             self.state = State::Bom { matched: 1 };
                             *pos += 1;
                         }
-                        _ if self.start.is_none() && self.finished > 0 => {
+                        _ if self.finished > 0 => {
                             return Err(Error::at(ErrorKind::TrailingContent, to_usize(abs)));
                         }
                         _ => {
@@ -372,6 +378,13 @@ impl Scanner {
                     }
                     *pos = i;
                     self.state = if done {
+                        if self.depth == 0 && self.markup_start >= base {
+                            let at = to_usize(self.markup_start - base);
+                            self.declared |= matches!(
+                                data.get(at..at + 6),
+                                Some([b'<', b'?', b'x', b'm', b'l', b' ' | b'\t' | b'\r' | b'\n'])
+                            );
+                        }
                         self.after_markup()
                     } else {
                         State::Pi { question }
@@ -455,6 +468,7 @@ impl Scanner {
     fn complete(&mut self, end: u64) -> Step {
         let start = self.start.take().unwrap_or(self.markup_start);
         self.state = State::Prolog;
+        self.declared = false;
         self.finished += 1;
         Step::Envelope { start, end }
     }
@@ -526,7 +540,7 @@ impl<'a> Iterator for Split<'a> {
                 self.done = true;
                 if self.budget < self.body.len() {
                     Some(Err(budget_error(self.stream_limit, self.body.len() as u64)))
-                } else if self.scanner.in_envelope() {
+                } else if self.scanner.partial() {
                     Some(Err(Error::at(ErrorKind::UnexpectedEof, self.budget)))
                 } else {
                     None
@@ -687,7 +701,7 @@ impl StreamSplitter {
         if let Some(e) = &self.failed {
             return Err(e.clone());
         }
-        if self.scanner.in_envelope() {
+        if self.scanner.partial() {
             let e = Error::at(ErrorKind::UnexpectedEof, to_usize(self.bytes_seen));
             self.failed = Some(e.clone());
             return Err(e);
@@ -828,6 +842,8 @@ mod tests {
             (b"<a><b>", "unexpected_eof", 6),
             (b"<a b=\"></a>", "unexpected_eof", 11),
             (b"<a/><!-- tail", "unexpected_eof", 13),
+            (b"<a/>\n<?xml version=\"1.0\"?>\n", "unexpected_eof", 27),
+            (b"<a/>\n<?pi x?><!-- c -->y", "trailing_content", 23),
             (b"\xEF\xBB<a/>", "malformed_xml", 2),
             (b" \xEF\xBB\xBF<a/>", "malformed_xml", 1),
         ];
@@ -841,6 +857,26 @@ mod tests {
             );
             assert_eq!(chunked(input.chunks(1), d), whole(input, d));
         }
+    }
+
+    #[test]
+    fn comments_and_pis_after_the_last_envelope_end_the_body_cleanly() {
+        let body = b"<?xml version=\"1.0\"?><a/>\n<!-- end --><?trace done?>\n";
+        assert_eq!(
+            whole(body, Limits::default()),
+            (vec![b"<?xml version=\"1.0\"?><a/>".to_vec()], None)
+        );
+        assert_eq!(
+            chunked(body.chunks(1), Limits::default()),
+            whole(body, Limits::default())
+        );
+        let body = b"<a/><!-- between --><?xml-stylesheet x?><b/>";
+        let (envs, err) = whole(body, Limits::default());
+        assert_eq!(err, None);
+        assert_eq!(
+            envs[1], b"<!-- between --><?xml-stylesheet x?><b/>",
+            "misc goes with the next"
+        );
     }
 
     #[test]
