@@ -9,6 +9,9 @@ use serde::Serialize;
 
 use crate::event::Notification;
 use crate::fault::{Fault, ResponseCode};
+use crate::item::{
+    FindItemResponseMessage, GetItemResponseMessage, SyncFolderItemsResponseMessage,
+};
 
 /// One parsed SOAP envelope.
 ///
@@ -70,6 +73,12 @@ pub enum Body<'a> {
     SubscribeResponse(Vec<ResponseMessage<'a>>),
     /// `UnsubscribeResponse`.
     UnsubscribeResponse(Vec<ResponseMessage<'a>>),
+    /// `GetItemResponse`: calendar items by id (see [`crate::item`]).
+    GetItemResponse(Vec<GetItemResponseMessage<'a>>),
+    /// `FindItemResponse`: calendar items found in a folder.
+    FindItemResponse(Vec<FindItemResponseMessage<'a>>),
+    /// `SyncFolderItemsResponse`: the changes to a folder since a sync state.
+    SyncFolderItemsResponse(Vec<SyncFolderItemsResponseMessage<'a>>),
     /// A SOAP fault: an answer from the server, not a parse error.
     Fault(Fault<'a>),
 }
@@ -83,11 +92,15 @@ impl Body<'_> {
             Self::GetStreamingEventsResponse(_) => "getStreamingEventsResponse",
             Self::SubscribeResponse(_) => "subscribeResponse",
             Self::UnsubscribeResponse(_) => "unsubscribeResponse",
+            Self::GetItemResponse(_) => "getItemResponse",
+            Self::FindItemResponse(_) => "findItemResponse",
+            Self::SyncFolderItemsResponse(_) => "syncFolderItemsResponse",
             Self::Fault(_) => "fault",
         }
     }
 
-    /// The response messages, for every kind but a fault.
+    /// The response messages of the notification kinds. Empty for a fault and for the item
+    /// responses, whose messages have their own types (match on the variant).
     pub fn response_messages(&self) -> &[ResponseMessage<'_>] {
         match self {
             Self::SendNotification(m)
@@ -95,7 +108,10 @@ impl Body<'_> {
             | Self::GetStreamingEventsResponse(m)
             | Self::SubscribeResponse(m)
             | Self::UnsubscribeResponse(m) => m,
-            Self::Fault(_) => &[],
+            Self::GetItemResponse(_)
+            | Self::FindItemResponse(_)
+            | Self::SyncFolderItemsResponse(_)
+            | Self::Fault(_) => &[],
         }
     }
 }
@@ -218,6 +234,9 @@ impl Serialize for Envelope<'_> {
         map.serialize_entry("serverVersion", &self.server_version)?;
         match &self.body {
             Body::Fault(fault) => fault.serialize_fields(&mut map)?,
+            Body::GetItemResponse(m) => map.serialize_entry("responseMessages", m)?,
+            Body::FindItemResponse(m) => map.serialize_entry("responseMessages", m)?,
+            Body::SyncFolderItemsResponse(m) => map.serialize_entry("responseMessages", m)?,
             other => map.serialize_entry("responseMessages", other.response_messages())?,
         }
         map.end()
@@ -279,6 +298,21 @@ impl Body<'_> {
             Self::GetStreamingEventsResponse(m) => Body::GetStreamingEventsResponse(all(m)),
             Self::SubscribeResponse(m) => Body::SubscribeResponse(all(m)),
             Self::UnsubscribeResponse(m) => Body::UnsubscribeResponse(all(m)),
+            Self::GetItemResponse(m) => Body::GetItemResponse(
+                m.into_iter()
+                    .map(GetItemResponseMessage::into_owned)
+                    .collect(),
+            ),
+            Self::FindItemResponse(m) => Body::FindItemResponse(
+                m.into_iter()
+                    .map(FindItemResponseMessage::into_owned)
+                    .collect(),
+            ),
+            Self::SyncFolderItemsResponse(m) => Body::SyncFolderItemsResponse(
+                m.into_iter()
+                    .map(SyncFolderItemsResponseMessage::into_owned)
+                    .collect(),
+            ),
             Self::Fault(f) => Body::Fault(f.into_owned()),
         }
     }

@@ -61,6 +61,8 @@ mod error;
 pub mod event;
 pub mod fault;
 pub mod goid;
+pub mod item;
+mod item_response;
 pub mod json;
 mod limits;
 mod notification;

@@ -99,7 +99,7 @@ fn event<'a>(ctx: &mut Ctx<'a>, kind: EventKind<'a>) -> Result<Event<'a>, Error>
 }
 
 /// Reads an id element (already started): `Id` (required) and `ChangeKey` attributes.
-fn object_id<'a>(
+pub(crate) fn object_id<'a>(
     ctx: &mut Ctx<'a>,
     elem: &Elem<'a>,
     name: &'static str,

@@ -6,6 +6,7 @@
 use crate::envelope::{Body, Envelope, ServerVersion, SoapVersion};
 use crate::error::{Error, ErrorKind};
 use crate::fault::{Fault, ResponseCode};
+use crate::item_response;
 use crate::limits::Limits;
 use crate::response;
 use crate::xml::{self, Elem, Ns, Tok, XmlReader};
@@ -223,6 +224,15 @@ impl<'a> Ctx<'a> {
                 "UnsubscribeResponse",
                 "UnsubscribeResponseMessage",
             )?),
+            (Ns::Messages, "GetItemResponse") => {
+                Body::GetItemResponse(item_response::get_item_response(self, &message)?)
+            }
+            (Ns::Messages, "FindItemResponse") => {
+                Body::FindItemResponse(item_response::find_item_response(self, &message)?)
+            }
+            (Ns::Messages, "SyncFolderItemsResponse") => Body::SyncFolderItemsResponse(
+                item_response::sync_folder_items_response(self, &message)?,
+            ),
             (ns, "Fault") if ns == soap => Body::Fault(self.fault(soap)?),
             _ => {
                 return Err(Error::at(

@@ -9,6 +9,7 @@ use super::folder::{self, FolderId};
 use super::header::RequestHeader;
 use super::writer::{Xml, envelope};
 use super::{RequestError, check_non_empty, check_range, check_text};
+use crate::goid::GlobalObjectId;
 
 /// `PropertyId` of PidLidGlobalObjectId in the `Meeting` property set ([MS-OXPROPS] 2.142,
 /// [MS-OXOCAL] 2.2.1.27).
@@ -274,6 +275,25 @@ impl FindItemRequest {
     /// clean GlobalObjectId, e.g. `GlobalObjectId::clean().to_base64()`).
     pub fn by_clean_goid(clean_goid_base64: impl Into<String>) -> Self {
         Self::new(FindKind::CleanGoid(clean_goid_base64.into()))
+    }
+
+    /// The items of the meeting `goid` belongs to: its clean form is the restriction value, so
+    /// a GOID with an instance date (an exception's or an orphan instance's) finds the whole
+    /// series too.
+    ///
+    /// ```
+    /// use ews_notify::GlobalObjectId;
+    /// use ews_notify::request::FindItemRequest;
+    ///
+    /// let exception = GlobalObjectId::from_base64(
+    ///     "BAAAAIIA4AB0xbcQGoLgCAfqCx4AWxFQo2bdAQAAAAAAAAAAEAAAAD4cWn+bLUxgqOHw0sO0pZY=",
+    /// )?;
+    /// let xml = FindItemRequest::by_goid(&exception).build()?;
+    /// assert!(xml.contains(&exception.clean().to_base64()));
+    /// # Ok::<(), ews_notify::Error>(())
+    /// ```
+    pub fn by_goid(goid: &GlobalObjectId<'_>) -> Self {
+        Self::by_clean_goid(goid.restriction_value())
     }
 
     /// The items and occurrences that overlap `start..end`.
