@@ -223,23 +223,21 @@ impl<'a> XmlReader<'a> {
                 Ok(pair) => pair,
                 Err(e) => return Err(self.xml_error(e)),
             };
-            let (ns, other_uri) = match res {
-                ResolveResult::Unbound => (Ns::None, None),
+            // The prefix is checked after the name, so that a damaged name is reported as such.
+            let ns = match res {
+                ResolveResult::Unbound => Ok((Ns::None, None)),
                 ResolveResult::Bound(Namespace(uri)) => {
                     let ns = Ns::classify(uri);
-                    let other = (ns == Ns::Other).then(|| uri.to_owned());
-                    (ns, other)
+                    Ok((ns, (ns == Ns::Other).then(|| uri.to_owned())))
                 }
-                ResolveResult::Unknown(prefix) => {
-                    return Err(Error::at(ErrorKind::UnboundPrefix { prefix }, pos));
-                }
+                ResolveResult::Unknown(prefix) => Err(prefix),
             };
             match event {
                 XmlEvent::Start(start) => {
-                    return self.start(ns, other_uri, start, pos, false).map(Tok::Start);
+                    return self.start(ns, start, pos, false).map(Tok::Start);
                 }
                 XmlEvent::Empty(start) => {
-                    return self.start(ns, other_uri, start, pos, true).map(Tok::Start);
+                    return self.start(ns, start, pos, true).map(Tok::Start);
                 }
                 XmlEvent::End(_) => {
                     self.depth = self.depth.saturating_sub(1);
@@ -270,7 +268,21 @@ impl<'a> XmlReader<'a> {
                         ));
                     }
                 }
-                XmlEvent::Comment(_) | XmlEvent::PI(_) => {}
+                XmlEvent::PI(pi) => {
+                    // A target must be a name other than `xml` (a pasted `<?xml\u{a0}version`
+                    // is not a declaration).
+                    let target = pi.target();
+                    check_name(target, pos + 2)?;
+                    if target.eq_ignore_ascii_case("xml") {
+                        return Err(Error::at(
+                            ErrorKind::MalformedXml {
+                                reason: "XML declaration not at the start of the input".into(),
+                            },
+                            pos,
+                        ));
+                    }
+                }
+                XmlEvent::Comment(_) => {}
                 XmlEvent::Eof => return Ok(Tok::Eof),
             }
         }
@@ -278,8 +290,7 @@ impl<'a> XmlReader<'a> {
 
     fn start(
         &mut self,
-        ns: Ns,
-        other_uri: Option<String>,
+        ns: Result<(Ns, Option<String>), String>,
         start: BytesStart<'a>,
         pos: usize,
         empty: bool,
@@ -296,6 +307,8 @@ impl<'a> XmlReader<'a> {
             ));
         }
         check_name(qname, offset + 1)?;
+        let (ns, other_uri) =
+            ns.map_err(|prefix| Error::at(ErrorKind::UnboundPrefix { prefix }, offset + 1))?;
         self.check_attributes(&start, offset)?;
         let local = start.local_name().into_inner();
         let local = self.rebase(local).unwrap_or_default();
