@@ -1,0 +1,43 @@
+//! `ews-notify`: read EWS notification envelopes and print the canonical JSON.
+//!
+//! ```text
+//! ews-notify parse FILE|-            one envelope -> canonical JSON
+//! ews-notify parse --stream FILE|-   a GetStreamingEvents body -> one JSON line per envelope
+//! ```
+//! Errors go to stderr as `error[code] at byte N: message`, exit status 1.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod input;
+mod parse;
+
+/// Read Microsoft Exchange (EWS) notification envelopes.
+#[derive(Parser)]
+#[command(name = "ews-notify", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+// Each subcommand lives in its own module: one variant here, one arm in `main`.
+#[derive(Subcommand)]
+enum Command {
+    /// Parse one SOAP envelope (or, with --stream, a streaming body) and print canonical JSON.
+    Parse(parse::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Parse(args) => parse::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
