@@ -1,0 +1,83 @@
+"""Fast, safe parser for Microsoft Exchange (EWS) notifications.
+
+``ews_notify`` reads the SOAP envelopes Exchange sends to notification clients (push
+``SendNotification``, pull ``GetEventsResponse``, streaming ``GetStreamingEventsResponse``,
+subscribe/unsubscribe responses and SOAP faults) into frozen, typed objects; decodes calendar
+GlobalObjectIds; and builds the EWS requests a notification client sends. The work is done by the
+ews-notify Rust crate; every binding returns the same canonical JSON for the same input.
+
+Example:
+    >>> import ews_notify
+    >>> envelope = ews_notify.parse_notification(
+    ...     b'<Envelope xmlns="http://www.w3.org/2003/05/soap-envelope"><Body>'
+    ...     b'<GetEventsResponse xmlns="http://schemas.microsoft.com/exchange/services/2006/messages">'
+    ...     b'<ResponseMessages><GetEventsResponseMessage ResponseClass="Success">'
+    ...     b'<ResponseCode>NoError</ResponseCode><Notification>'
+    ...     b'<SubscriptionId xmlns="http://schemas.microsoft.com/exchange/services/2006/types">sub</SubscriptionId>'
+    ...     b'</Notification></GetEventsResponseMessage></ResponseMessages>'
+    ...     b'</GetEventsResponse></Body></Envelope>')
+    >>> envelope.kind
+    'getEventsResponse'
+    >>> envelope.response_messages[0].notifications[0].subscription_id
+    'sub'
+"""
+
+from ._errors import GoidError, ParseError, RequestError
+from ._native import (
+    Envelope,
+    Event,
+    Fault,
+    GlobalObjectId,
+    GoidWarning,
+    Notification,
+    ObjectId,
+    ResponseMessage,
+    ServerVersion,
+    StreamSplitter,
+    __version__,
+    calendar_view_request,
+    find_item_by_clean_goid_request,
+    get_events_request,
+    get_item_request,
+    get_streaming_events_request,
+    http_headers,
+    parse_notification,
+    pull_subscribe_request,
+    push_subscribe_request,
+    same_meeting,
+    send_notification_result,
+    streaming_subscribe_request,
+    sync_folder_items_request,
+    unsubscribe_request,
+)
+
+__all__ = [
+    "Envelope",
+    "Event",
+    "Fault",
+    "GlobalObjectId",
+    "GoidError",
+    "GoidWarning",
+    "Notification",
+    "ObjectId",
+    "ParseError",
+    "RequestError",
+    "ResponseMessage",
+    "ServerVersion",
+    "StreamSplitter",
+    "__version__",
+    "calendar_view_request",
+    "find_item_by_clean_goid_request",
+    "get_events_request",
+    "get_item_request",
+    "get_streaming_events_request",
+    "http_headers",
+    "parse_notification",
+    "pull_subscribe_request",
+    "push_subscribe_request",
+    "same_meeting",
+    "send_notification_result",
+    "streaming_subscribe_request",
+    "sync_folder_items_request",
+    "unsubscribe_request",
+]
