@@ -402,6 +402,33 @@ impl FindItemRequest {
     }
 }
 
+/// Reads an RFC 3339 date and time with an offset (`2026-11-23T09:00:00Z`,
+/// `2026-11-23T18:00:00+09:00`), for [`FindItemRequest::calendar_view`] from text.
+///
+/// # Errors
+///
+/// `invalid_text` when `text` is not an RFC 3339 date-time.
+///
+/// # Examples
+///
+/// ```
+/// use ews_notify::request::parse_date_time;
+///
+/// let t = parse_date_time("2026-11-23T18:00:00+09:00")?;
+/// assert_eq!(t.unix_timestamp(), 1_795_424_400);
+/// assert_eq!(parse_date_time("2026-11-23").unwrap_err().code(), "invalid_text");
+/// # Ok::<(), ews_notify::Error>(())
+/// ```
+pub fn parse_date_time(text: &str) -> Result<OffsetDateTime, crate::Error> {
+    OffsetDateTime::parse(text.trim(), &Rfc3339).map_err(|_| {
+        RequestError::InvalidText {
+            name: "date-time",
+            reason: "is not an RFC 3339 date and time with an offset",
+        }
+        .into()
+    })
+}
+
 /// `xs:dateTime` text for `t` (RFC 3339, e.g. `2026-11-23T09:00:00Z`).
 fn format_time(t: &OffsetDateTime) -> Result<String, RequestError> {
     t.format(&Rfc3339).map_err(|_| RequestError::InvalidText {

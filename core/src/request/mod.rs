@@ -46,7 +46,7 @@ pub use folder::{DISTINGUISHED_FOLDER_NAMES, DistinguishedFolderId, FolderId};
 pub use header::{ConnectingSid, ExchangeVersion, HttpHeaders, RequestHeader};
 pub use item::{
     CLEAN_GLOBAL_OBJECT_ID_PROPERTY_ID, FindItemRequest, GLOBAL_OBJECT_ID_PROPERTY_ID,
-    GetItemRequest, ItemRef, SyncFolderItemsRequest, SyncScope,
+    GetItemRequest, ItemRef, SyncFolderItemsRequest, SyncScope, parse_date_time,
 };
 pub use notification_result::{SubscriptionStatus, send_notification_result};
 pub use subscribe::{EventType, SubscribeRequest, SubscriptionMode};
