@@ -178,15 +178,18 @@ impl<'a> GlobalObjectId<'a> {
 
     /// Decodes hex or base64, whichever the text is. Allocates.
     ///
-    /// Text made only of hex digits is read as hex, anything else as base64. The two never
-    /// collide for a GlobalObjectId: its base64 always starts `BAAAAI`, and `I` is no hex digit.
+    /// Text that starts with `04` (the first class-id byte in hex) or is made only of hex digits
+    /// is read as hex, anything else as base64. The two never collide for a GlobalObjectId: its
+    /// base64 always starts `BAAAAI`. So a hex id with a typo still gets a hex error pointing at
+    /// the typo.
     ///
     /// # Errors
     ///
     /// As [`GlobalObjectId::from_hex`] or [`GlobalObjectId::from_base64`].
     pub fn decode(text: &str) -> Result<GlobalObjectId<'static>, Error> {
         let (inner, _) = text::trim(text);
-        if !inner.is_empty() && inner.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let all_hex = !inner.is_empty() && inner.bytes().all(|b| b.is_ascii_hexdigit());
+        if inner.starts_with("04") || all_hex {
             Self::from_hex(text)
         } else {
             Self::from_base64(text)

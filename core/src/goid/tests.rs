@@ -540,8 +540,9 @@ fn decode_tells_hex_from_base64() {
     let hex = GlobalObjectId::decode(&b64.to_hex().to_lowercase()).unwrap();
     assert_eq!(b64, hex);
     err!(GlobalObjectId::decode("0400") => "goid_too_short", Some(4));
-    err!(GlobalObjectId::decode("04000*") => "goid_bad_base64", Some(5));
-    err!(GlobalObjectId::decode("04000g") => "goid_wrong_class_id", Some(0)); // base64 of 0xD3...
+    err!(GlobalObjectId::decode("04000000820x") => "goid_bad_hex", Some(11));
+    err!(GlobalObjectId::decode("BAAAAIIA*") => "goid_bad_base64", Some(8));
+    err!(GlobalObjectId::decode("BAAAAIIA") => "goid_too_short", Some(8));
 }
 
 #[test]
