@@ -120,9 +120,11 @@ impl<'a> Ctx<'a> {
             match self.xml.next()? {
                 Tok::Eof => return Ok(envelope),
                 Tok::Text(s, _, false) if xml::is_xml_whitespace(s) => {}
-                Tok::Start(Elem { offset, .. })
-                | Tok::Text(_, offset, _)
-                | Tok::Char(_, offset) => {
+                Tok::Text(s, offset, _) => {
+                    let skip = s.len() - s.trim_start_matches([' ', '\t', '\r', '\n']).len();
+                    return Err(Error::at(ErrorKind::TrailingContent, offset + skip));
+                }
+                Tok::Start(Elem { offset, .. }) | Tok::Char(_, offset) => {
                     return Err(Error::at(ErrorKind::TrailingContent, offset));
                 }
                 Tok::End => {
