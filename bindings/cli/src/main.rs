@@ -3,6 +3,8 @@
 //! ```text
 //! ews-notify parse FILE|-            one envelope -> canonical JSON
 //! ews-notify parse --stream FILE|-   a GetStreamingEvents body -> one JSON line per envelope
+//! ews-notify goid VALUE|-            a GlobalObjectId (base64 or hex) -> canonical GOID JSON
+//! ews-notify goid --uid UID [--instance-date YYYY-MM-DD]   the GlobalObjectId of an iCalendar UID
 //! ews-notify request BUILDER ...    an EWS request (subscribe, get-item, ...) -> SOAP XML
 //! ```
 //! Errors go to stderr as `error[code] at byte N: message`, exit status 1.
@@ -11,6 +13,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod goid;
 mod input;
 mod parse;
 mod request;
@@ -28,6 +31,9 @@ struct Cli {
 enum Command {
     /// Parse one SOAP envelope (or, with --stream, a streaming body) and print canonical JSON.
     Parse(parse::Args),
+    /// Decode a GlobalObjectId (base64 or hex), or build one from an iCalendar UID, and print
+    /// its canonical JSON.
+    Goid(goid::Args),
     /// Print the SOAP XML of an EWS request (subscribe, get-events, get-item, ...).
     Request(request::Args),
 }
@@ -36,6 +42,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Parse(args) => parse::run(&args),
+        Command::Goid(args) => goid::run(&args),
         Command::Request(args) => request::run(&args),
     };
     match result {
