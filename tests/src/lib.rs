@@ -8,12 +8,13 @@
 use std::path::{Path, PathBuf};
 
 /// Kinds of corpus folder whose `*.xml` files are single envelopes with goldens.
-pub const KINDS: [&str; 7] = [
+pub const KINDS: [&str; 8] = [
     "push",
     "pull",
     "streaming",
     "subscribe",
     "fault",
+    "items",
     "malformed",
     "regressions",
 ];
