@@ -83,7 +83,7 @@ pub enum Body<'a> {
     Fault(Fault<'a>),
 }
 
-impl Body<'_> {
+impl<'a> Body<'a> {
     /// The canonical `kind` string: `sendNotification`, `getEventsResponse`, ...
     pub fn kind(&self) -> &'static str {
         match self {
@@ -101,7 +101,7 @@ impl Body<'_> {
 
     /// The response messages of the notification kinds. Empty for a fault and for the item
     /// responses, whose messages have their own types (match on the variant).
-    pub fn response_messages(&self) -> &[ResponseMessage<'_>] {
+    pub fn response_messages(&self) -> &[ResponseMessage<'a>] {
         match self {
             Self::SendNotification(m)
             | Self::GetEventsResponse(m)

@@ -125,6 +125,9 @@ pub(crate) struct XmlReader<'a> {
     depth: usize,
     max_depth: usize,
     pending_end: bool,
+    /// Attribute names of the current tag, for the duplicate check (reused, so no allocation
+    /// per tag).
+    keys: Vec<&'a str>,
 }
 
 impl<'a> XmlReader<'a> {
@@ -152,6 +155,7 @@ impl<'a> XmlReader<'a> {
             depth: 0,
             max_depth,
             pending_end: false,
+            keys: Vec::new(),
         })
     }
 
@@ -325,8 +329,10 @@ impl<'a> XmlReader<'a> {
     }
 
     /// Checks every attribute of a tag: syntax, names, bound prefixes, references.
-    fn check_attributes(&self, start: &BytesStart<'a>, offset: usize) -> Result<(), Error> {
-        for attr in start.attributes() {
+    fn check_attributes(&mut self, start: &BytesStart<'a>, offset: usize) -> Result<(), Error> {
+        self.keys.clear();
+        // quick-xml's own duplicate check allocates per tag; this one reuses `self.keys`.
+        for attr in start.attributes().with_checks(false) {
             let attr = attr.map_err(|e| {
                 let at = match &e {
                     quick_xml::events::attributes::AttrError::ExpectedEq(p)
@@ -345,6 +351,17 @@ impl<'a> XmlReader<'a> {
             let key = attr.key.0;
             let key_offset = self.offset_of(key).unwrap_or(offset);
             check_name(key, key_offset)?;
+            if let Some(key) = self.rebase(key) {
+                if self.keys.contains(&key) {
+                    return Err(Error::at(
+                        ErrorKind::MalformedXml {
+                            reason: format!("duplicated attribute `{key}`"),
+                        },
+                        key_offset,
+                    ));
+                }
+                self.keys.push(key);
+            }
             if attr.key.prefix().is_some() && !key.starts_with("xmlns:") {
                 let (res, _) = self.reader.resolver().resolve_attribute(attr.key);
                 if let ResolveResult::Unknown(prefix) = res {
@@ -375,7 +392,7 @@ impl<'a> XmlReader<'a> {
     /// # Errors
     /// `unknown_entity`, `invalid_character` (already checked when the tag was read).
     pub(crate) fn attr(&self, elem: &Elem<'a>, name: &str) -> Result<Option<Cow<'a, str>>, Error> {
-        for attr in elem.start.attributes().flatten() {
+        for attr in elem.start.attributes().with_checks(false).flatten() {
             if attr.key.0 == name {
                 let value: &str = &attr.value;
                 return match self.rebase(value) {
