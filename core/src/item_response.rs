@@ -673,6 +673,22 @@ mod tests {
     }
 
     #[test]
+    fn every_truncation_is_an_error_with_an_offset_inside_the_input() {
+        // The master and the sync sample reach every reader in this module.
+        for bytes in [MASTER, SYNC] {
+            let end = bytes.iter().rposition(|&b| b == b'>').unwrap();
+            for cut in 0..end {
+                let prefix = &bytes[..cut];
+                let e = crate::parse_notification(prefix).unwrap_err();
+                assert!(
+                    e.offset().is_some_and(|o| o <= cut),
+                    "cut at {cut}: {e} has no offset inside the input"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn an_undecodable_goid_stays_visible_as_a_property() {
         let item = get_items(TRUNCATED).remove(0);
         assert!(item.global_object_id.is_none(), "24 bytes cannot be a GOID");

@@ -132,6 +132,58 @@ mod tests {
         );
     }
 
+    /// Reads `xml` back with the crate's own XML reader and returns the decoded text of the
+    /// first element named `text_of`, and the decoded `Id` attribute of the first element named
+    /// `attr_of`.
+    fn read_back(xml: &str, text_of: &str, attr_of: &str) -> (Option<String>, Option<String>) {
+        use crate::xml::{Tok, XmlReader};
+        let mut reader = XmlReader::new(xml.as_bytes(), 64).unwrap();
+        let (mut text, mut attr) = (None, None);
+        loop {
+            match reader.next().unwrap() {
+                Tok::Start(e) if e.local == text_of && text.is_none() => {
+                    text = Some(reader.text("test", false).unwrap().into_owned());
+                }
+                Tok::Start(e) if e.local == attr_of && attr.is_none() => {
+                    attr = reader.attr(&e, "Id").unwrap().map(|v| v.into_owned());
+                }
+                Tok::Eof => return (text, attr),
+                _ => {}
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_accepted_text_reads_back_unchanged(value in "\\PC*|[ \t\r\n<>&'\"a-z\u{1}\u{FFFE}]{0,12}") {
+            use crate::request::{EventType, FolderId, GetEventsRequest, SubscribeRequest};
+            let events = GetEventsRequest::new(value.clone(), "wm").build();
+            let subscribe = SubscribeRequest::streaming()
+                .folder(FolderId::id(value.clone()))
+                .event_type(EventType::Created)
+                .build();
+            match (events, subscribe) {
+                (Ok(events), Ok(subscribe)) => {
+                    let (text, _) = read_back(&events, "SubscriptionId", "");
+                    proptest::prop_assert_eq!(text.as_deref(), Some(value.as_str()));
+                    let (_, attr) = read_back(&subscribe, "", "FolderId");
+                    proptest::prop_assert_eq!(attr.as_deref(), Some(value.as_str()));
+                }
+                (Err(a), Err(b)) => {
+                    proptest::prop_assert_eq!(a.code(), "invalid_text");
+                    proptest::prop_assert_eq!(b.code(), "invalid_text");
+                    let unwritable = value.trim().is_empty()
+                        || value.chars().any(|c| {
+                            (c < ' ' && !matches!(c, '\t' | '\n' | '\r'))
+                                || matches!(c, '\u{FFFE}' | '\u{FFFF}')
+                        });
+                    proptest::prop_assert!(unwritable, "{value:?} was refused");
+                }
+                (a, b) => proptest::prop_assert!(false, "the two builders disagree: {a:?} {b:?}"),
+            }
+        }
+    }
+
     #[test]
     fn envelope_declares_the_three_namespaces() {
         let out = envelope(None, |_| {});
