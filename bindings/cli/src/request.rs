@@ -183,7 +183,7 @@ enum Builder {
         #[arg(long, requires = "start")]
         end: Option<String>,
         /// Calendar view: at most this many entries.
-        #[arg(long)]
+        #[arg(long, requires = "start")]
         max_entries: Option<u32>,
         #[command(flatten)]
         folders: FolderArgs,
