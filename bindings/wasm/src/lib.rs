@@ -1,9 +1,27 @@
-//! ews-notify for WebAssembly hosts (browsers, Node): the same names and result shapes as the
-//! Node package, with results as plain objects in the canonical JSON shape.
+//! ews-notify for WebAssembly hosts (browsers, Deno, Node): the same function names and result
+//! shapes as the Node package, so one vocabulary serves both.
+//!
+//! Every result is a plain object built from the core types' `Serialize`, so
+//! `JSON.stringify(parseNotification(x))` is the canonical JSON. Inputs are copied into the
+//! module's memory at the boundary; nothing returned borrows from them. Errors are thrown as
+//! `Error`s with the core's stable `code` and the byte `offset` (or `null`).
+//!
+//! This crate only converts types and maps errors: every rule about EWS lives in `ews-notify`.
+
+mod error;
+mod goid;
+mod input;
+mod parse;
+mod repair;
+mod streaming;
 
 use wasm_bindgen::prelude::*;
 
-/// The version of this package.
+// The TypeScript declarations of every value this package returns or accepts.
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = include_str!("types.d.ts");
+
+/// The version of this package (the same as the `ews-notify` crate it wraps).
 #[wasm_bindgen]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()
