@@ -71,6 +71,8 @@ pub mod repair;
 pub mod request;
 mod response;
 pub mod streaming;
+#[cfg(feature = "transport")]
+pub mod transport;
 mod xml;
 
 pub use envelope::{

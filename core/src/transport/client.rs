@@ -1,0 +1,385 @@
+//! The HTTP client: endpoint, credentials, TLS, a shared back-off and bounded concurrency per
+//! server, and the affinity cookie per mailbox.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use tokio::sync::Semaphore;
+use tokio::time::Instant;
+
+use super::Error;
+use crate::envelope::{Body, Envelope};
+use crate::fault::ResponseCode;
+use crate::request::HttpHeaders;
+
+/// Returns a bearer token; `refresh` is `true` after the server refused the previous one.
+pub type TokenProvider = Arc<dyn Fn(bool) -> Result<String, String> + Send + Sync>;
+
+#[derive(Clone)]
+enum Auth {
+    None,
+    Basic {
+        user: String,
+        password: String,
+    },
+    Bearer {
+        provider: TokenProvider,
+        current: Arc<Mutex<Option<String>>>,
+    },
+}
+
+/// Builds a [`Client`].
+pub struct ClientBuilder {
+    endpoint: String,
+    auth: Auth,
+    ca_pem: Vec<Vec<u8>>,
+    max_concurrency: usize,
+    request_timeout: Duration,
+    max_attempts: u32,
+    unavailable_back_off: Duration,
+}
+
+impl ClientBuilder {
+    /// HTTP Basic credentials.
+    #[must_use]
+    pub fn basic(mut self, user: impl Into<String>, password: impl Into<String>) -> Self {
+        self.auth = Auth::Basic {
+            user: user.into(),
+            password: password.into(),
+        };
+        self
+    }
+
+    /// OAuth bearer tokens from `provider`, asked again with `refresh = true` on a 401.
+    #[must_use]
+    pub fn bearer(mut self, provider: TokenProvider) -> Self {
+        self.auth = Auth::Bearer {
+            provider,
+            current: Arc::new(Mutex::new(None)),
+        };
+        self
+    }
+
+    /// Also trusts this CA certificate (PEM), for servers with a private CA.
+    #[must_use]
+    pub fn add_ca_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.ca_pem.push(pem.into());
+        self
+    }
+
+    /// Most requests in flight to the server at once (streaming connections included).
+    /// Default 16.
+    #[must_use]
+    pub fn max_concurrency(mut self, n: usize) -> Self {
+        self.max_concurrency = n.max(1);
+        self
+    }
+
+    /// Time allowed for one ordinary request (not a streaming connection). Default 100 s, the
+    /// EWS Managed API's.
+    #[must_use]
+    pub fn request_timeout(mut self, t: Duration) -> Self {
+        self.request_timeout = t;
+        self
+    }
+
+    /// Attempts per request through busy answers, 503s and network errors. Default 30.
+    #[must_use]
+    pub fn max_attempts(mut self, n: u32) -> Self {
+        self.max_attempts = n.max(1);
+        self
+    }
+
+    /// Wait after an HTTP 503 (which carries no back-off). Default 1 s.
+    #[must_use]
+    pub fn unavailable_back_off(mut self, t: Duration) -> Self {
+        self.unavailable_back_off = t;
+        self
+    }
+
+    /// The client.
+    ///
+    /// # Errors
+    /// [`Error::Network`] when TLS cannot be set up or a CA certificate does not parse.
+    pub fn build(self) -> Result<Client, Error> {
+        // reqwest is built without a bundled crypto provider; use ring unless the application
+        // installed one already (the error then only says so).
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut b = reqwest::Client::builder();
+        for pem in &self.ca_pem {
+            b = b
+                .add_root_certificate(reqwest::Certificate::from_pem(pem).map_err(Error::network)?);
+        }
+        let http = b.build().map_err(Error::network)?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                endpoint: self.endpoint,
+                auth: self.auth,
+                back_off_until: Mutex::new(None),
+                permits: Semaphore::new(self.max_concurrency),
+                cookies: Mutex::new(HashMap::new()),
+                request_timeout: self.request_timeout,
+                max_attempts: self.max_attempts,
+                unavailable_back_off: self.unavailable_back_off,
+            }),
+        })
+    }
+}
+
+struct Inner {
+    http: reqwest::Client,
+    endpoint: String,
+    auth: Auth,
+    back_off_until: Mutex<Option<Instant>>,
+    permits: Semaphore,
+    cookies: Mutex<HashMap<String, String>>,
+    request_timeout: Duration,
+    max_attempts: u32,
+    unavailable_back_off: Duration,
+}
+
+/// An EWS client for one server. Cheap to clone; clones share the back-off, the concurrency
+/// limit and the affinity cookies.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Client {
+    /// A builder for the EWS endpoint, e.g. `https://mail.example.com/EWS/Exchange.asmx`.
+    pub fn builder(endpoint: impl Into<String>) -> ClientBuilder {
+        ClientBuilder {
+            endpoint: endpoint.into(),
+            auth: Auth::None,
+            ca_pem: Vec::new(),
+            max_concurrency: 16,
+            request_timeout: Duration::from_secs(100),
+            max_attempts: 30,
+            unavailable_back_off: Duration::from_secs(1),
+        }
+    }
+
+    /// Waits out the server's back-off, if one is running.
+    async fn wait_back_off(&self) {
+        loop {
+            let until = *lock(&self.inner.back_off_until);
+            match until {
+                Some(t) if t > Instant::now() => tokio::time::sleep_until(t).await,
+                _ => return,
+            }
+        }
+    }
+
+    /// Makes every request to this server wait `d` (never shortens a running back-off).
+    pub(crate) fn back_off(&self, d: Duration) {
+        let t = Instant::now() + d;
+        let mut until = lock(&self.inner.back_off_until);
+        if until.is_none_or(|u| u < t) {
+            *until = Some(t);
+        }
+    }
+
+    fn token(&self, refresh: bool) -> Result<Option<String>, Error> {
+        match &self.inner.auth {
+            Auth::Bearer { provider, current } => {
+                let mut cur = lock(current);
+                if refresh || cur.is_none() {
+                    *cur = Some(provider(refresh).map_err(Error::Auth)?);
+                }
+                Ok(cur.clone())
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn request(
+        &self,
+        xml: &str,
+        mailbox: Option<&str>,
+        refresh: bool,
+    ) -> Result<reqwest::RequestBuilder, Error> {
+        let mut headers = HttpHeaders::new();
+        if let Some(m) = mailbox {
+            headers = headers.anchor_mailbox(m).prefer_server_affinity(true);
+            if let Some(c) = lock(&self.inner.cookies).get(&m.to_ascii_lowercase()) {
+                headers = headers.backend_override_cookie(c.clone());
+            }
+        }
+        let mut rb = self
+            .inner
+            .http
+            .post(&self.inner.endpoint)
+            .body(xml.to_string());
+        for (name, value) in headers.build()? {
+            rb = rb.header(name, value);
+        }
+        rb = match &self.inner.auth {
+            Auth::None => rb,
+            Auth::Basic { user, password } => rb.basic_auth(user, Some(password)),
+            Auth::Bearer { .. } => match self.token(refresh)? {
+                Some(t) => rb.bearer_auth(t),
+                None => rb,
+            },
+        };
+        Ok(rb)
+    }
+
+    fn remember_cookie(&self, mailbox: Option<&str>, resp: &reqwest::Response) {
+        let Some(m) = mailbox else { return };
+        for v in resp.headers().get_all(reqwest::header::SET_COOKIE) {
+            let Ok(v) = v.to_str() else { continue };
+            if let Some(rest) = v.strip_prefix("X-BackEndOverrideCookie=") {
+                let value = rest.split(';').next().unwrap_or_default().to_string();
+                lock(&self.inner.cookies).insert(m.to_ascii_lowercase(), value);
+            }
+        }
+    }
+
+    /// Sends one request and returns the HTTP response once its status is acceptable (200, or
+    /// 500 which carries SOAP faults). Handles 401 (refresh the token once) and 503 (back off
+    /// and retry). `streaming` requests have no overall timeout.
+    pub(crate) async fn send(
+        &self,
+        xml: &str,
+        mailbox: Option<&str>,
+        streaming: bool,
+    ) -> Result<reqwest::Response, Error> {
+        let mut refresh = false;
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            self.wait_back_off().await;
+            let mut rb = self.request(xml, mailbox, refresh)?;
+            if !streaming {
+                rb = rb.timeout(self.inner.request_timeout);
+            }
+            let resp = {
+                let _permit = self
+                    .inner
+                    .permits
+                    .acquire()
+                    .await
+                    .map_err(|_| Error::Closed)?;
+                rb.send().await
+            };
+            let resp = match resp {
+                Ok(r) => r,
+                Err(e) if e.is_timeout() => return Err(Error::Timeout(self.inner.request_timeout)),
+                Err(e) => {
+                    if attempts >= self.inner.max_attempts {
+                        return Err(Error::network(e));
+                    }
+                    tracing::debug!(error = %e, "ews request failed; retrying");
+                    tokio::time::sleep(self.inner.unavailable_back_off).await;
+                    continue;
+                }
+            };
+            let status = resp.status().as_u16();
+            match status {
+                200 | 500 => {
+                    self.remember_cookie(mailbox, &resp);
+                    return Ok(resp);
+                }
+                401 if !refresh && matches!(self.inner.auth, Auth::Bearer { .. }) => {
+                    tracing::info!("ews: 401, refreshing the bearer token");
+                    refresh = true;
+                }
+                401 => return Err(Error::Auth("the server refused the credentials".into())),
+                503 if attempts < self.inner.max_attempts => {
+                    tracing::info!("ews: HTTP 503, backing off");
+                    self.back_off(self.inner.unavailable_back_off);
+                }
+                _ => return Err(Error::Status { status }),
+            }
+        }
+    }
+
+    /// Sends a request and returns the whole body, retrying through `ErrorServerBusy` (fault or
+    /// response message) after its `BackOffMilliseconds`, and through dropped connections.
+    pub(crate) async fn call(&self, xml: &str, mailbox: Option<&str>) -> Result<Vec<u8>, Error> {
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let resp = self.send(xml, mailbox, false).await?;
+            let body = match resp.bytes().await {
+                Ok(b) => b.to_vec(),
+                Err(e) if attempts < self.inner.max_attempts => {
+                    tracing::debug!(error = %e, "ews answer cut short; asking again");
+                    continue;
+                }
+                Err(e) => return Err(Error::network(e)),
+            };
+            match busy_back_off(&body) {
+                Some(d) if attempts < self.inner.max_attempts => {
+                    tracing::info!(
+                        back_off_ms = d.as_millis() as u64,
+                        "ews: ErrorServerBusy, backing off"
+                    );
+                    self.back_off(d);
+                }
+                _ => return Ok(body),
+            }
+        }
+    }
+}
+
+/// The back-off an `ErrorServerBusy` answer asks for, fault or response-message form.
+pub(crate) fn busy_back_off(body: &[u8]) -> Option<Duration> {
+    // Cheap test first: most answers are not throttling.
+    if !contains(body, b"ErrorServerBusy") {
+        return None;
+    }
+    const DEFAULT: Duration = Duration::from_secs(1);
+    match crate::parse_notification(body) {
+        Ok(Envelope {
+            body: Body::Fault(f),
+            ..
+        }) => {
+            if f.response_code == Some(ResponseCode::ErrorServerBusy)
+                || f.fault_code
+                    .as_deref()
+                    .is_some_and(|c| c.ends_with("ErrorServerBusy"))
+            {
+                return Some(
+                    f.back_off_milliseconds
+                        .map_or(DEFAULT, Duration::from_millis),
+                );
+            }
+            None
+        }
+        Ok(env) => {
+            let in_messages = env
+                .body
+                .response_messages()
+                .iter()
+                .find(|m| m.response_code == Some(ResponseCode::ErrorServerBusy))
+                .map(|m| {
+                    m.back_off_milliseconds
+                        .map_or(DEFAULT, Duration::from_millis)
+                });
+            in_messages.or_else(|| busy_in_other(body))
+        }
+        // Not a notification envelope: read the response message directly.
+        Err(_) => busy_in_other(body),
+    }
+}
+
+/// `ErrorServerBusy` in the single response message of another operation (SyncFolderItems,
+/// GetItem, ...).
+fn busy_in_other(body: &[u8]) -> Option<Duration> {
+    let a = super::items::read_sync(body).ok()?;
+    (a.response_code == "ErrorServerBusy").then(|| {
+        a.back_off_milliseconds
+            .map_or(Duration::from_secs(1), Duration::from_millis)
+    })
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
