@@ -1,0 +1,55 @@
+//! **ews-sim: a test double** of an Exchange server's EWS notification endpoints.
+//!
+//! No Exchange server is reachable from the project's tests, so this crate plays one on
+//! 127.0.0.1: mailboxes with a calendar folder, an append-only event log per mailbox, and the
+//! operations a notification client uses (Subscribe for pull and streaming, GetEvents,
+//! GetStreamingEvents, Unsubscribe, GetItem, FindItem, SyncFolderItems), with faults injected
+//! from a seeded random generator. It is not Exchange and does not try to be one beyond what
+//! the client's tests need: see "What is modelled" below.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! let sim = ews_sim::Simulator::start(ews_sim::Config::default()).await?;
+//! sim.add_mailbox("alice@example.com");
+//! let item = sim.create_item("alice@example.com", ews_sim::NewItem::single("Standup"));
+//! println!("EWS endpoint: {}, created {:?}", sim.url(), item.map(|i| i.id));
+//! # Ok(()) }
+//! ```
+//!
+//! # What is modelled
+//!
+//! - **Positions.** Each mailbox has a log of events; a watermark is base64 of (mailbox GUID,
+//!   log position), 28 bytes like Exchange's, and a sync state likewise. Tests may decode them
+//!   with [`ids`]; a client must treat them as opaque.
+//! - **Pull.** `GetEvents` answers at most [`Config::max_events_per_get`] (50) events after the
+//!   given watermark with `MoreEvents`; with nothing new, a `StatusEvent` carrying the current
+//!   watermark. The watermark sent acknowledges everything before it, so a lost answer is
+//!   simply asked for again.
+//! - **Streaming.** `GetStreamingEvents` answers a chunked body of many envelopes: events as they
+//!   happen, a keep-alive envelope (`ConnectionStatus` OK, no notifications) every
+//!   [`Config::heartbeat`], and `Closed` after `ConnectionTimeout` minutes. Events handed to a
+//!   connection count as delivered: if the connection dies mid-envelope they are gone, as with
+//!   Exchange, and the client must catch up with SyncFolderItems. A subscription opened on a
+//!   newer connection leaves the older one.
+//! - **SyncFolderItems** collapses each item's changes into one Create / Update / Delete, and
+//!   reports nothing for an item created and deleted inside the range.
+//! - **Time.** One protocol "minute" (ConnectionTimeout, pull Timeout) lasts
+//!   [`Config::minute`], so tests run in seconds.
+//! - **Affinity.** Every response to a request for a mailbox sets
+//!   `X-BackEndOverrideCookie`; requests that come back without it are counted in
+//!   [`Stats::affinity_misses`] (Exchange would route them to any server).
+//! - **Throttling and faults**: see [`Faults`]. `ErrorServerBusy` comes as a SOAP fault or as a
+//!   response message, both with `BackOffMilliseconds`; a request that arrives while a back-off
+//!   is running is counted in [`Stats::back_off_violations`].
+//!
+//! Not modelled: push delivery (`PushSubscriptionRequest` is refused), folders other than
+//! root, calendar and inbox, paging of a first SyncFolderItems larger than one page, NTLM.
+
+pub mod ids;
+pub mod read;
+mod server;
+pub mod soap;
+mod state;
+
+pub use server::{Config, Fault, Faults, NewItem, Simulator, Stats};
+pub use state::{CalendarItem, CalendarKind, LogEvent, LogKind, SubscriptionKind};

@@ -1,0 +1,961 @@
+//! The HTTP side: an axum server on 127.0.0.1 serving `/EWS/Exchange.asmx`, fault injection,
+//! and the handle tests use to make mailbox changes.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::State as AxState;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use ews_notify::goid::GlobalObjectId;
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio_stream::wrappers::ReceiverStream;
+
+use crate::ids;
+use crate::read::{Request, read_request};
+use crate::soap::{self, StreamingMessage};
+use crate::state::{
+    CALENDAR_FOLDER, CalendarItem, CalendarKind, LogEvent, Mailbox, Refusal, State,
+    SubscriptionKind,
+};
+
+/// How the simulator behaves. `Default` is fault-free.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Seed of the fault generator. The same seed draws the same sequence of faults; which
+    /// request gets which draw depends on the order requests arrive in.
+    pub seed: u64,
+    /// Chances of each fault.
+    pub faults: Faults,
+    /// How long one protocol minute lasts (ConnectionTimeout, pull Timeout).
+    pub minute: Duration,
+    /// Interval of keep-alive envelopes on a streaming connection with nothing to send.
+    pub heartbeat: Duration,
+    /// Most events in one GetEvents answer (Exchange: 50).
+    pub max_events_per_get: usize,
+    /// When set, every request must carry `Authorization: Bearer <this>` (401 otherwise);
+    /// change it with [`Simulator::set_bearer_token`]. When unset, any credentials pass.
+    pub bearer_token: Option<String>,
+    /// The server name in subscription ids.
+    pub server_name: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            seed: 1,
+            faults: Faults::default(),
+            minute: Duration::from_millis(500),
+            heartbeat: Duration::from_millis(200),
+            max_events_per_get: 50,
+            bearer_token: None,
+            server_name: "sim01.ews-sim.invalid".into(),
+        }
+    }
+}
+
+/// Chances of injected faults, in parts per thousand, drawn from the seeded generator.
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    /// Per request: answer `ErrorServerBusy` as a SOAP fault (HTTP 500) with a back-off.
+    pub server_busy_fault: u32,
+    /// Per request: answer `ErrorServerBusy` as an error response message with a back-off.
+    pub server_busy_message: u32,
+    /// Per request: answer HTTP 503 with no SOAP body.
+    pub http_503: u32,
+    /// Per request: wait [`Faults::delay`] before answering.
+    pub delay_chance: u32,
+    /// Per request naming a subscription: forget that subscription first.
+    pub forget_subscription: u32,
+    /// Per GetEvents / SyncFolderItems request: drop the mailbox's log so far, which makes
+    /// every watermark and sync state that points into it invalid.
+    pub forget_log: u32,
+    /// Per GetEvents answer or streaming envelope: send half of it, then drop the connection.
+    pub drop_mid_envelope: u32,
+    /// Per streaming envelope: send `ConnectionStatus` Closed now and end the connection.
+    pub close_stream_early: u32,
+    /// `BackOffMilliseconds` sent with `ErrorServerBusy`.
+    pub back_off: Duration,
+    /// The injected delay.
+    pub delay: Duration,
+}
+
+/// A fault to inject into the next request it applies to, whatever the chances say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// The next request gets `ErrorServerBusy` (SOAP fault) with this back-off.
+    ServerBusy(Duration),
+    /// The next request gets HTTP 503.
+    Http503,
+    /// The next streaming envelope is cut in half and the connection dropped.
+    DropMidEnvelope,
+    /// The next streaming connection poll sends `Closed`.
+    CloseStreamEarly,
+}
+
+/// What the simulator saw and did (counters since start).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Requests served, all operations.
+    pub requests: u64,
+    /// Faults injected (every kind).
+    pub faults: u64,
+    /// Requests that arrived while a back-off the simulator asked for was still running.
+    pub back_off_violations: u64,
+    /// Requests for a mailbox that came without its `X-BackEndOverrideCookie`.
+    pub affinity_misses: u64,
+    /// Streaming connections opened.
+    pub streaming_connections: u64,
+    /// Subscriptions created.
+    pub subscriptions: u64,
+    /// 401 answers sent.
+    pub unauthorized: u64,
+}
+
+/// A calendar item to create.
+#[derive(Debug, Clone)]
+pub struct NewItem {
+    /// `Subject`.
+    pub subject: String,
+    /// `Start`, RFC 3339 UTC.
+    pub start: String,
+    /// `End`, RFC 3339 UTC.
+    pub end: String,
+    /// Single, recurring master or exception.
+    pub kind: CalendarKind,
+    /// The iCalendar UID; a fresh Outlook-style one when `None`.
+    pub uid: Option<String>,
+    /// For an exception: the original date of the instance (goes into the GOID).
+    pub instance_date: Option<time::Date>,
+}
+
+impl NewItem {
+    /// A single appointment.
+    pub fn single(subject: &str) -> Self {
+        Self {
+            subject: subject.into(),
+            start: "2026-01-06T09:00:00Z".into(),
+            end: "2026-01-06T09:30:00Z".into(),
+            kind: CalendarKind::Single,
+            uid: None,
+            instance_date: None,
+        }
+    }
+    /// A recurring series (its master item).
+    pub fn recurring(subject: &str) -> Self {
+        Self {
+            kind: CalendarKind::RecurringMaster,
+            ..Self::single(subject)
+        }
+    }
+}
+
+struct Shared {
+    config: Config,
+    faults: Mutex<Faults>,
+    state: Mutex<State>,
+    rng: Mutex<SplitMix64>,
+    injected: Mutex<VecDeque<Fault>>,
+    bearer: Mutex<Option<String>>,
+    busy_until: Mutex<Option<Instant>>,
+    stats: Mutex<Stats>,
+    /// Bumped on every change to any log, so streaming connections wake up.
+    changed: watch::Sender<u64>,
+    next_connection: AtomicU64,
+    uid_serial: AtomicU64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock would be a simulator bug; keep serving what is there.
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Shared {
+    fn chance(&self, per_mille: u32) -> bool {
+        per_mille > 0 && lock(&self.rng).next() % 1000 < u64::from(per_mille)
+    }
+    fn count(&self, f: impl FnOnce(&mut Stats)) {
+        f(&mut lock(&self.stats));
+    }
+    fn take_injected(&self, pred: impl Fn(&Fault) -> bool) -> Option<Fault> {
+        let mut q = lock(&self.injected);
+        let i = q.iter().position(pred)?;
+        q.remove(i)
+    }
+    fn bump(&self) {
+        self.changed.send_modify(|g| *g += 1);
+    }
+}
+
+/// SplitMix64: a small, fast, seedable generator; plenty for drawing faults.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+/// A running simulator. Dropping it stops the server.
+pub struct Simulator {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    _stop: oneshot::Sender<()>,
+}
+
+impl Simulator {
+    /// Starts the simulator on 127.0.0.1 with a port the OS picks.
+    ///
+    /// # Errors
+    /// When the socket cannot be bound.
+    pub async fn start(config: Config) -> std::io::Result<Self> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let (changed, _) = watch::channel(0);
+        let shared = Arc::new(Shared {
+            rng: Mutex::new(SplitMix64(config.seed)),
+            state: Mutex::new(State::new(config.server_name.clone())),
+            bearer: Mutex::new(config.bearer_token.clone()),
+            faults: Mutex::new(config.faults.clone()),
+            config,
+            injected: Mutex::new(VecDeque::new()),
+            busy_until: Mutex::new(None),
+            stats: Mutex::new(Stats::default()),
+            changed,
+            next_connection: AtomicU64::new(1),
+            uid_serial: AtomicU64::new(1),
+        });
+        let app = Router::new()
+            .route("/EWS/Exchange.asmx", post(handle))
+            .with_state(shared.clone());
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let served = axum::serve(listener, app).with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            });
+            if let Err(e) = served.await {
+                tracing::warn!(error = %e, "ews-sim server stopped");
+            }
+        });
+        Ok(Self {
+            shared,
+            addr,
+            _stop: stop,
+        })
+    }
+
+    /// The EWS endpoint URL, `http://127.0.0.1:PORT/EWS/Exchange.asmx`.
+    pub fn url(&self) -> String {
+        format!("http://{}/EWS/Exchange.asmx", self.addr)
+    }
+
+    /// Adds a mailbox (idempotent).
+    pub fn add_mailbox(&self, smtp: &str) {
+        lock(&self.shared.state).add_mailbox(smtp);
+    }
+
+    /// The id of a mailbox's calendar folder.
+    pub fn calendar_folder_id(&self, smtp: &str) -> Option<String> {
+        let st = lock(&self.shared.state);
+        let mb = st.mailbox(smtp)?;
+        Some(st.mailboxes[mb].folder(CALENDAR_FOLDER))
+    }
+
+    fn make_item(&self, new: NewItem) -> Option<CalendarItem> {
+        let serial = self.shared.uid_serial.fetch_add(1, Ordering::Relaxed);
+        let uid = new.uid.unwrap_or_else(|| outlook_uid(serial));
+        let goid = GlobalObjectId::from_ical_uid(&uid, new.instance_date).ok()?;
+        Some(CalendarItem {
+            id: String::new(),
+            version: 0,
+            subject: new.subject,
+            start: new.start,
+            end: new.end,
+            kind: new.kind,
+            uid,
+            clean_goid: goid.clean().as_bytes().to_vec(),
+            goid: goid.as_bytes().to_vec(),
+        })
+    }
+
+    /// Creates a calendar item (logs CreatedEvent + folder ModifiedEvent). `None` when the
+    /// mailbox is unknown or the UID cannot make a GOID.
+    pub fn create_item(&self, smtp: &str, new: NewItem) -> Option<CalendarItem> {
+        let item = self.make_item(new)?;
+        let out = {
+            let mut st = lock(&self.shared.state);
+            let mb = st.mailbox(smtp)?;
+            st.create_item(mb, item)
+        };
+        self.shared.bump();
+        Some(out)
+    }
+
+    /// Changes an item's subject (logs ModifiedEvent + folder ModifiedEvent).
+    pub fn modify_item(&self, smtp: &str, id: &str, subject: &str) -> Option<CalendarItem> {
+        let out = {
+            let mut st = lock(&self.shared.state);
+            let mb = st.mailbox(smtp)?;
+            st.modify_item(mb, id, |i| i.subject = subject.to_string())?
+        };
+        self.shared.bump();
+        Some(out)
+    }
+
+    /// Deletes an item (logs DeletedEvent + folder ModifiedEvent).
+    pub fn delete_item(&self, smtp: &str, id: &str) -> bool {
+        let done = {
+            let mut st = lock(&self.shared.state);
+            match st.mailbox(smtp) {
+                Some(mb) => st.delete_item(mb, id),
+                None => false,
+            }
+        };
+        if done {
+            self.shared.bump();
+        }
+        done
+    }
+
+    /// Exchange's handling of an edit to a recurring series that started in the past (the
+    /// seed's case 2.3): the past part becomes a **new item with the same GlobalObjectId**, and
+    /// the existing item (same ItemId) continues the series from `from` with a **new**
+    /// GlobalObjectId. Returns (new past item, modified series).
+    pub fn split_series(
+        &self,
+        smtp: &str,
+        id: &str,
+        from: &str,
+    ) -> Option<(CalendarItem, CalendarItem)> {
+        let fresh = self.make_item(NewItem::recurring("split"))?;
+        let (past, series) = {
+            let mut st = lock(&self.shared.state);
+            let mb = st.mailbox(smtp)?;
+            let old = st.mailboxes[mb].items.get(id)?.clone();
+            let past = st.create_item(
+                mb,
+                CalendarItem {
+                    end: from.into(),
+                    ..old
+                },
+            );
+            let series = st.modify_item(mb, id, |i| {
+                i.start = from.into();
+                i.uid = fresh.uid.clone();
+                i.goid = fresh.goid.clone();
+                i.clean_goid = fresh.clean_goid.clone();
+            })?;
+            (past, series)
+        };
+        self.shared.bump();
+        Some((past, series))
+    }
+
+    /// Every event generated in a mailbox so far, in log order (forgotten ones included).
+    pub fn generated(&self, smtp: &str) -> Vec<LogEvent> {
+        let st = lock(&self.shared.state);
+        st.mailbox(smtp)
+            .map(|mb| st.mailboxes[mb].log.clone())
+            .unwrap_or_default()
+    }
+
+    /// The items a mailbox holds now.
+    pub fn items(&self, smtp: &str) -> Vec<CalendarItem> {
+        let st = lock(&self.shared.state);
+        st.mailbox(smtp)
+            .map(|mb| st.mailboxes[mb].items.values().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Queues a fault for the next request it applies to.
+    pub fn inject(&self, fault: Fault) {
+        lock(&self.shared.injected).push_back(fault);
+        self.shared.bump();
+    }
+
+    /// Forgets every subscription of a mailbox (as after a server restart or expiry).
+    pub fn forget_subscriptions(&self, smtp: &str) -> usize {
+        let n = {
+            let mut st = lock(&self.shared.state);
+            let Some(mb) = st.mailbox(smtp) else {
+                return 0;
+            };
+            let before = st.subscriptions.len();
+            st.subscriptions.retain(|_, s| s.mailbox != mb);
+            before - st.subscriptions.len()
+        };
+        self.shared.bump();
+        n
+    }
+
+    /// Drops a mailbox's log so far: its watermarks and sync states become invalid.
+    pub fn forget_log(&self, smtp: &str) {
+        let mut st = lock(&self.shared.state);
+        if let Some(mb) = st.mailbox(smtp) {
+            st.forget_log(mb);
+        }
+    }
+
+    /// Replaces the accepted bearer token (the old one then gets 401).
+    pub fn set_bearer_token(&self, token: Option<String>) {
+        *lock(&self.shared.bearer) = token;
+    }
+
+    /// Stops or resumes random faults by replacing their chances.
+    pub fn set_faults(&self, faults: Faults) {
+        *lock(&self.shared.faults) = faults;
+    }
+
+    /// Counters since start.
+    pub fn stats(&self) -> Stats {
+        lock(&self.shared.stats).clone()
+    }
+}
+
+fn faults(shared: &Shared) -> Faults {
+    lock(&shared.faults).clone()
+}
+
+/// An Outlook-style UID: the hex of a GlobalObjectId whose data is 16 bytes.
+fn outlook_uid(serial: u64) -> String {
+    let mut s = String::from("040000008200E00074C5B7101A82E008");
+    s.push_str("00000000"); // instance date: none
+    // Creation time: a FILETIME in 2026, varied by serial.
+    let filetime: u64 = 134_117_280_000_000_000 + serial * 10_000_000;
+    for b in filetime.to_le_bytes() {
+        s.push_str(&format!("{b:02X}"));
+    }
+    s.push_str("0000000000000000"); // reserved
+    s.push_str("10000000"); // data size 16
+    let mut x = SplitMix64(serial);
+    for _ in 0..2 {
+        for b in x.next().to_le_bytes() {
+            s.push_str(&format!("{b:02X}"));
+        }
+    }
+    s
+}
+
+fn xml_response(status: StatusCode, body: String, cookie: Option<&str>) -> Response {
+    let mut r = (status, body).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/xml; charset=utf-8"),
+    );
+    if let Some(c) = cookie {
+        if let Ok(v) = HeaderValue::from_str(&format!("X-BackEndOverrideCookie={c}; path=/")) {
+            r.headers_mut().insert(header::SET_COOKIE, v);
+        }
+    }
+    r
+}
+
+fn backend_cookie(m: &Mailbox) -> String {
+    format!("SIM-BE{:02}~{}", m.backend, ids::mailbox_guid(0)[0])
+}
+
+async fn handle(
+    AxState(shared): AxState<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    shared.count(|s| s.requests += 1);
+    // Authentication.
+    let expected = lock(&shared.bearer).clone();
+    if let Some(token) = expected {
+        let got = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        if got != Some(token.as_str()) {
+            shared.count(|s| s.unauthorized += 1);
+            return (StatusCode::UNAUTHORIZED, "401 Unauthorized").into_response();
+        }
+    }
+    // Back-off bookkeeping.
+    let violated = {
+        let busy = lock(&shared.busy_until);
+        matches!(*busy, Some(until) if Instant::now() < until)
+    };
+    if violated {
+        shared.count(|s| s.back_off_violations += 1);
+    }
+    let req = match read_request(&body) {
+        Ok(r) => r,
+        Err(reason) => {
+            tracing::debug!(%reason, "ews-sim: unreadable request");
+            return xml_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                soap::error_response("Unknown", Refusal::InvalidRequest),
+                None,
+            );
+        }
+    };
+    let f = faults(&shared);
+    // Faults that apply to any request.
+    if let Some(Fault::Http503) = shared.take_injected(|f| *f == Fault::Http503) {
+        shared.count(|s| s.faults += 1);
+        return (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable").into_response();
+    }
+    if let Some(Fault::ServerBusy(d)) = shared.take_injected(|f| matches!(f, Fault::ServerBusy(_)))
+    {
+        return busy(&shared, d, true, &req.operation);
+    }
+    if shared.chance(f.http_503) {
+        shared.count(|s| s.faults += 1);
+        return (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable").into_response();
+    }
+    if shared.chance(f.server_busy_fault) {
+        return busy(&shared, f.back_off, true, &req.operation);
+    }
+    if shared.chance(f.server_busy_message) {
+        return busy(&shared, f.back_off, false, &req.operation);
+    }
+    if shared.chance(f.delay_chance) {
+        shared.count(|s| s.faults += 1);
+        tokio::time::sleep(f.delay).await;
+    }
+    let cookie = headers
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    {
+        let mut st = lock(&shared.state);
+        st.expire(shared.config.minute);
+    }
+    match req.operation.as_str() {
+        "Subscribe" => subscribe(&shared, &req, &headers, &cookie),
+        "GetEvents" => get_events(&shared, &req, &f, &cookie),
+        "GetStreamingEvents" => get_streaming_events(shared.clone(), &req, &f, &cookie),
+        "Unsubscribe" => {
+            let id = req.text("SubscriptionId").unwrap_or_default().to_string();
+            let r = lock(&shared.state).unsubscribe(&id);
+            match r {
+                Ok(()) => xml_response(StatusCode::OK, soap::unsubscribe_response(), None),
+                Err(e) => {
+                    xml_response(StatusCode::OK, soap::error_response("Unsubscribe", e), None)
+                }
+            }
+        }
+        "SyncFolderItems" | "GetItem" | "FindItem" => items(&shared, &req, &headers, &f),
+        other => {
+            tracing::debug!(operation = other, "ews-sim: operation not simulated");
+            xml_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                soap::error_response(
+                    if other.is_empty() { "Unknown" } else { other },
+                    Refusal::InvalidRequest,
+                ),
+                None,
+            )
+        }
+    }
+}
+
+fn busy(shared: &Shared, back_off: Duration, as_fault: bool, op: &str) -> Response {
+    shared.count(|s| s.faults += 1);
+    let ms = u64::try_from(back_off.as_millis()).unwrap_or(u64::MAX);
+    *lock(&shared.busy_until) = Some(Instant::now() + back_off);
+    if as_fault {
+        xml_response(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            soap::busy_fault(ms),
+            None,
+        )
+    } else {
+        let op = if op.is_empty() { "Unknown" } else { op };
+        xml_response(StatusCode::OK, soap::busy_response(op, ms), None)
+    }
+}
+
+/// The mailbox a request is for: impersonation, then a folder's mailbox, then X-AnchorMailbox.
+fn target_mailbox(st: &State, req: &Request, headers: &HeaderMap) -> Option<usize> {
+    let from_req = req
+        .first("ExchangeImpersonation")
+        .and(req.all("SmtpAddress").next().map(|n| n.text.clone()))
+        .or_else(|| {
+            req.all_in("EmailAddress", "Mailbox")
+                .next()
+                .map(|n| n.text.clone())
+        });
+    let from_header = headers
+        .get("X-AnchorMailbox")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    from_req.or(from_header).and_then(|s| st.mailbox(&s))
+}
+
+fn check_affinity(shared: &Shared, m: &Mailbox, cookie: &str) {
+    if !cookie.contains(&backend_cookie(m)) {
+        shared.count(|s| s.affinity_misses += 1);
+    }
+}
+
+/// Folder ids a request names: distinguished ones resolved in mailbox `mb`.
+fn folder_ids(st: &State, mb: usize, req: &Request) -> Vec<String> {
+    let m = &st.mailboxes[mb];
+    let mut out = Vec::new();
+    for n in req.all("DistinguishedFolderId") {
+        match n.attr("Id").and_then(Mailbox::distinguished) {
+            Some(serial) => out.push(m.folder(serial)),
+            None => out.push(format!("unknown:{}", n.attr("Id").unwrap_or(""))),
+        }
+    }
+    for n in req.all("FolderId") {
+        out.push(n.attr("Id").unwrap_or_default().to_string());
+    }
+    out
+}
+
+fn subscribe(shared: &Shared, req: &Request, headers: &HeaderMap, _cookie: &str) -> Response {
+    let mut st = lock(&shared.state);
+    let Some(mb) = target_mailbox(&st, req, headers) else {
+        return xml_response(
+            StatusCode::OK,
+            soap::error_response("Subscribe", Refusal::NonExistentMailbox),
+            None,
+        );
+    };
+    let kind = if req.first("PullSubscriptionRequest").is_some() {
+        SubscriptionKind::Pull {
+            timeout_minutes: req
+                .text("Timeout")
+                .and_then(|t| t.parse().ok())
+                .unwrap_or(30),
+        }
+    } else if req.first("StreamingSubscriptionRequest").is_some() {
+        SubscriptionKind::Streaming
+    } else {
+        // Push delivery is not simulated: refuse rather than pretend.
+        return xml_response(
+            StatusCode::OK,
+            soap::error_response("Subscribe", Refusal::InvalidRequest),
+            None,
+        );
+    };
+    let folders = folder_ids(&st, mb, req);
+    let types: Vec<String> = req.all("EventType").map(|n| n.text.clone()).collect();
+    let watermark = req.text("Watermark").map(str::to_string);
+    let streaming = kind == SubscriptionKind::Streaming;
+    let cookie = backend_cookie(&st.mailboxes[mb]);
+    match st.subscribe(mb, kind, folders, types, watermark.as_deref()) {
+        Ok((id, wm)) => {
+            drop(st);
+            shared.count(|s| s.subscriptions += 1);
+            let wm = if streaming { None } else { Some(wm.as_str()) };
+            xml_response(
+                StatusCode::OK,
+                soap::subscribe_response(&id, wm),
+                Some(&cookie),
+            )
+        }
+        Err(e) => xml_response(
+            StatusCode::OK,
+            soap::error_response("Subscribe", e),
+            Some(&cookie),
+        ),
+    }
+}
+
+fn forget_maybe(shared: &Shared, f: &Faults, id: &str) {
+    if shared.chance(f.forget_subscription) {
+        let removed = lock(&shared.state).subscriptions.remove(id).is_some();
+        if removed {
+            shared.count(|s| s.faults += 1);
+            tracing::debug!(subscription = id, "ews-sim fault: subscription forgotten");
+        }
+    }
+}
+
+fn get_events(shared: &Shared, req: &Request, f: &Faults, cookie: &str) -> Response {
+    let id = req.text("SubscriptionId").unwrap_or_default().to_string();
+    let watermark = req.text("Watermark").unwrap_or_default().to_string();
+    forget_maybe(shared, f, &id);
+    let mut st = lock(&shared.state);
+    if let Some(mb) = st.subscriptions.get(&id).map(|s| s.mailbox) {
+        check_affinity(shared, &st.mailboxes[mb], cookie);
+        if shared.chance(f.forget_log) {
+            st.forget_log(mb);
+            shared.count(|s| s.faults += 1);
+            tracing::debug!(mailbox = mb, "ews-sim fault: log forgotten");
+        }
+    }
+    let max = shared.config.max_events_per_get;
+    let page = st.get_events(&id, &watermark, max);
+    let guid = st
+        .subscriptions
+        .get(&id)
+        .map(|s| st.mailboxes[s.mailbox].guid);
+    drop(st);
+    match (page, guid) {
+        (Ok(page), Some(guid)) => {
+            let body = soap::get_events_response(&id, &page, &|p| ids::watermark(&guid, p));
+            if shared.chance(f.drop_mid_envelope) {
+                shared.count(|s| s.faults += 1);
+                return cut_response(body);
+            }
+            xml_response(StatusCode::OK, body, None)
+        }
+        (Err(e), _) => xml_response(StatusCode::OK, soap::error_response("GetEvents", e), None),
+        (Ok(_), None) => xml_response(
+            StatusCode::OK,
+            soap::error_response("GetEvents", Refusal::SubscriptionNotFound),
+            None,
+        ),
+    }
+}
+
+/// A response whose body stops halfway and then fails, so the connection is dropped.
+fn cut_response(body: String) -> Response {
+    let half = body.len() / 2;
+    let first = Bytes::from(body.into_bytes()).slice(..half);
+    let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
+        Ok(first),
+        Err(std::io::Error::other("ews-sim fault: connection dropped")),
+    ];
+    let mut r = Response::new(Body::from_stream(tokio_stream::iter(chunks)));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/xml; charset=utf-8"),
+    );
+    r
+}
+
+fn get_streaming_events(shared: Arc<Shared>, req: &Request, f: &Faults, cookie: &str) -> Response {
+    let ids: Vec<String> = req
+        .all_in("SubscriptionId", "SubscriptionIds")
+        .map(|n| n.text.clone())
+        .collect();
+    let minutes: u32 = req
+        .text("ConnectionTimeout")
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(30);
+    let connection = shared.next_connection.fetch_add(1, Ordering::Relaxed);
+    shared.count(|s| s.streaming_connections += 1);
+    for id in &ids {
+        forget_maybe(&shared, f, id);
+    }
+    let unknown: Vec<String> = {
+        let mut st = lock(&shared.state);
+        let mut unknown = Vec::new();
+        let mut first_mb = None;
+        for id in &ids {
+            match st.subscriptions.get_mut(id) {
+                Some(s) if s.kind == SubscriptionKind::Streaming => {
+                    s.connection = connection;
+                    first_mb.get_or_insert(s.mailbox);
+                }
+                _ => unknown.push(id.clone()),
+            }
+        }
+        if let Some(mb) = first_mb {
+            check_affinity(&shared, &st.mailboxes[mb], cookie);
+        }
+        unknown
+    };
+    let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(8);
+    let deadline = Instant::now() + shared.config.minute * minutes.clamp(1, 30);
+    let live: Vec<String> = ids.into_iter().filter(|i| !unknown.contains(i)).collect();
+    tokio::spawn(stream_connection(
+        shared, connection, live, unknown, deadline, tx,
+    ));
+    let mut r = Response::new(Body::from_stream(ReceiverStream::new(rx)));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/xml; charset=utf-8"),
+    );
+    r
+}
+
+type Tx = mpsc::Sender<Result<Bytes, std::io::Error>>;
+
+async fn send_envelope(tx: &Tx, shared: &Shared, body: String) -> bool {
+    // Split some envelopes over two chunks, so readers must reassemble.
+    let bytes = Bytes::from(body.into_bytes());
+    if lock(&shared.rng).next() % 4 == 0 && bytes.len() > 2 {
+        let mid = bytes.len() / 3;
+        if tx.send(Ok(bytes.slice(..mid))).await.is_err() {
+            return false;
+        }
+        return tx.send(Ok(bytes.slice(mid..))).await.is_ok();
+    }
+    tx.send(Ok(bytes)).await.is_ok()
+}
+
+async fn stream_connection(
+    shared: Arc<Shared>,
+    connection: u64,
+    mut live: Vec<String>,
+    unknown: Vec<String>,
+    deadline: Instant,
+    tx: Tx,
+) {
+    let mut changed = shared.changed.subscribe();
+    if !unknown.is_empty() {
+        // Exchange refuses the whole request when an id is unknown.
+        let msg = StreamingMessage {
+            error_subscription_ids: unknown,
+            closed: true,
+            ..Default::default()
+        };
+        let _ = send_envelope(&tx, &shared, soap::streaming_envelope(&msg)).await;
+        return;
+    }
+    let heartbeat = shared.config.heartbeat;
+    let mut last_sent = Instant::now();
+    loop {
+        let f = faults(&shared);
+        if shared
+            .take_injected(|f| *f == Fault::CloseStreamEarly)
+            .is_some()
+            || shared.chance(f.close_stream_early)
+        {
+            shared.count(|s| s.faults += 1);
+            let msg = StreamingMessage {
+                closed: true,
+                ..Default::default()
+            };
+            let _ = send_envelope(&tx, &shared, soap::streaming_envelope(&msg)).await;
+            return;
+        }
+        // Take what is pending, under the lock, and note subscriptions that vanished.
+        let (batches, gone) = {
+            let mut st = lock(&shared.state);
+            let mut batches: Vec<(String, Vec<LogEvent>)> = Vec::new();
+            let mut gone = Vec::new();
+            live.retain(|id| match st.subscriptions.get(id) {
+                None => {
+                    gone.push(id.clone());
+                    false
+                }
+                // A newer connection took this subscription over.
+                Some(s) => s.connection == connection,
+            });
+            for id in &live {
+                if let Ok(events) = st.take_streaming(id, 100) {
+                    if !events.is_empty() {
+                        batches.push((id.clone(), events));
+                    }
+                }
+            }
+            (batches, gone)
+        };
+        let closing = live.is_empty() || Instant::now() >= deadline;
+        let due = last_sent.elapsed() >= heartbeat;
+        if !batches.is_empty() || !gone.is_empty() || closing || due {
+            let msg = StreamingMessage {
+                notifications: batches
+                    .iter()
+                    .map(|(id, ev)| (id.as_str(), ev.clone()))
+                    .collect(),
+                error_subscription_ids: gone,
+                closed: closing,
+            };
+            let body = soap::streaming_envelope(&msg);
+            let drop_now = !msg.notifications.is_empty()
+                && (shared
+                    .take_injected(|f| *f == Fault::DropMidEnvelope)
+                    .is_some()
+                    || shared.chance(f.drop_mid_envelope));
+            if drop_now {
+                shared.count(|s| s.faults += 1);
+                let bytes = Bytes::from(body.into_bytes());
+                let half = bytes.slice(..bytes.len() / 2);
+                let _ = tx.send(Ok(half)).await;
+                let _ = tx
+                    .send(Err(std::io::Error::other(
+                        "ews-sim fault: dropped mid-envelope",
+                    )))
+                    .await;
+                return;
+            }
+            if !send_envelope(&tx, &shared, body).await || closing {
+                return;
+            }
+            last_sent = Instant::now();
+        }
+        let wait = heartbeat
+            .saturating_sub(last_sent.elapsed())
+            .min(deadline.saturating_duration_since(Instant::now()))
+            .max(Duration::from_millis(1));
+        tokio::select! {
+            _ = changed.changed() => {}
+            _ = tokio::time::sleep(wait) => {}
+            _ = tx.closed() => return,
+        }
+    }
+}
+
+fn items(shared: &Shared, req: &Request, headers: &HeaderMap, f: &Faults) -> Response {
+    let mut st = lock(&shared.state);
+    // GetItem names items only; find their mailbox from the id.
+    let mb = target_mailbox(&st, req, headers).or_else(|| {
+        let id = req.all("ItemId").next()?.attr("Id")?.to_string();
+        st.mailboxes.iter().position(|m| m.items.contains_key(&id))
+    });
+    let op = req.operation.clone();
+    let Some(mb) = mb else {
+        return xml_response(
+            StatusCode::OK,
+            soap::error_response(&op, Refusal::NonExistentMailbox),
+            None,
+        );
+    };
+    let parent = st.mailboxes[mb].folder(CALENDAR_FOLDER);
+    match op.as_str() {
+        "SyncFolderItems" => {
+            if shared.chance(f.forget_log) {
+                st.forget_log(mb);
+                shared.count(|s| s.faults += 1);
+            }
+            let state_text = req.text("SyncState").filter(|s| !s.is_empty());
+            let max = req
+                .text("MaxChangesReturned")
+                .and_then(|t| t.parse().ok())
+                .unwrap_or(512usize);
+            match st.sync(mb, state_text, max) {
+                Ok(page) => xml_response(
+                    StatusCode::OK,
+                    soap::sync_folder_items_response(&page, &parent),
+                    None,
+                ),
+                Err(e) => xml_response(StatusCode::OK, soap::error_response(&op, e), None),
+            }
+        }
+        "GetItem" => {
+            let m = &st.mailboxes[mb];
+            let found: Vec<Result<CalendarItem, Refusal>> = req
+                .all("ItemId")
+                .map(|n| {
+                    n.attr("Id")
+                        .and_then(|id| m.items.get(id).cloned())
+                        .ok_or(Refusal::ItemNotFound)
+                })
+                .collect();
+            xml_response(
+                StatusCode::OK,
+                soap::get_item_response(&found, &parent),
+                None,
+            )
+        }
+        _ => {
+            let all: Vec<CalendarItem> = st.mailboxes[mb].items.values().cloned().collect();
+            xml_response(
+                StatusCode::OK,
+                soap::find_item_response(&all, &parent),
+                None,
+            )
+        }
+    }
+}

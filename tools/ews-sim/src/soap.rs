@@ -1,0 +1,395 @@
+//! The SOAP envelopes the simulator sends, shaped like Exchange 2013+ answers (the corpus
+//! captures): `s:` SOAP 1.1 envelope, `ServerVersionInfo` header, `m:`/`t:` prefixes.
+
+use std::fmt::Write as _;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+
+use crate::state::{CalendarItem, EventPage, LogEvent, LogKind, Refusal, SyncChange, SyncPage};
+
+const M: &str = "http://schemas.microsoft.com/exchange/services/2006/messages";
+const T: &str = "http://schemas.microsoft.com/exchange/services/2006/types";
+
+/// PSETID_Meeting, the property set of PidLidGlobalObjectId (0x3) and
+/// PidLidCleanGlobalObjectId (0x23), [MS-OXPROPS].
+pub const PSETID_MEETING: &str = "6ED8DA90-450B-101B-98DA-00AA003F1305";
+
+/// Escapes text for element content and attribute values.
+pub fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A response envelope around `body` (one element in the `m:` namespace, with `t:` bound).
+pub fn envelope(body: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\
+<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\">\
+<s:Header><h:ServerVersionInfo MajorVersion=\"15\" MinorVersion=\"20\" MajorBuildNumber=\"7452\" \
+MinorBuildNumber=\"28\" Version=\"V2018_01_08\" xmlns:h=\"{T}\" \
+xmlns=\"{T}\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" \
+xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"/></s:Header>\
+<s:Body xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" \
+xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">{body}</s:Body></s:Envelope>"
+    )
+}
+
+/// `<m:{op}Response>` with one response message per entry of `messages` (already XML).
+fn response(op: &str, messages: &str) -> String {
+    envelope(&format!(
+        "<m:{op}Response xmlns:m=\"{M}\" xmlns:t=\"{T}\"><m:ResponseMessages>{messages}\
+</m:ResponseMessages></m:{op}Response>"
+    ))
+}
+
+fn success_open(op: &str) -> String {
+    format!(
+        "<m:{op}ResponseMessage ResponseClass=\"Success\"><m:ResponseCode>NoError</m:ResponseCode>"
+    )
+}
+
+/// An error response message for `op` (no closing tag: callers may add elements).
+fn error_open(op: &str, code: &str, text: &str, back_off_ms: Option<u64>) -> String {
+    let mut s = format!(
+        "<m:{op}ResponseMessage ResponseClass=\"Error\"><m:MessageText>{}</m:MessageText>\
+<m:ResponseCode>{code}</m:ResponseCode><m:DescriptiveLinkKey>0</m:DescriptiveLinkKey>",
+        esc(text)
+    );
+    if let Some(ms) = back_off_ms {
+        let _ = write!(
+            s,
+            "<m:MessageXml><t:Value Name=\"BackOffMilliseconds\">{ms}</t:Value></m:MessageXml>"
+        );
+    }
+    s
+}
+
+/// A whole response whose single message is an error.
+pub fn error_response(op: &str, refusal: Refusal) -> String {
+    response(
+        op,
+        &format!(
+            "{}</m:{op}ResponseMessage>",
+            error_open(op, refusal.code(), refusal.text(), None)
+        ),
+    )
+}
+
+/// A whole response whose single message is `ErrorServerBusy` with a back-off (the
+/// response-message form of throttling).
+pub fn busy_response(op: &str, back_off_ms: u64) -> String {
+    let text = "The server cannot service this request right now. Try again later.";
+    response(
+        op,
+        &format!(
+            "{}</m:{op}ResponseMessage>",
+            error_open(op, "ErrorServerBusy", text, Some(back_off_ms))
+        ),
+    )
+}
+
+/// The SOAP fault form of `ErrorServerBusy` (what Exchange Online sends when throttling).
+pub fn busy_fault(back_off_ms: u64) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\
+<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><s:Fault>\
+<faultcode xmlns:a=\"{T}\">a:ErrorServerBusy</faultcode>\
+<faultstring xml:lang=\"en-US\">The server cannot service this request right now. Try again later.</faultstring>\
+<detail><e:ResponseCode xmlns:e=\"http://schemas.microsoft.com/exchange/services/2006/errors\">ErrorServerBusy</e:ResponseCode>\
+<e:Message xmlns:e=\"http://schemas.microsoft.com/exchange/services/2006/errors\">The server cannot service this request right now. Try again later.</e:Message>\
+<t:MessageXml xmlns:t=\"{T}\"><t:Value Name=\"BackOffMilliseconds\">{back_off_ms}</t:Value></t:MessageXml>\
+</detail></s:Fault></s:Body></s:Envelope>"
+    )
+}
+
+/// SubscribeResponse. `watermark` is sent for pull and push subscriptions only.
+pub fn subscribe_response(id: &str, watermark: Option<&str>) -> String {
+    let mut m = success_open("Subscribe");
+    let _ = write!(m, "<m:SubscriptionId>{}</m:SubscriptionId>", esc(id));
+    if let Some(w) = watermark {
+        let _ = write!(m, "<m:Watermark>{}</m:Watermark>", esc(w));
+    }
+    m.push_str("</m:SubscribeResponseMessage>");
+    response("Subscribe", &m)
+}
+
+/// UnsubscribeResponse.
+pub fn unsubscribe_response() -> String {
+    response(
+        "Unsubscribe",
+        &format!(
+            "{}</m:UnsubscribeResponseMessage>",
+            success_open("Unsubscribe")
+        ),
+    )
+}
+
+fn event_xml(out: &mut String, e: &LogEvent, with_watermark: Option<&str>) {
+    let name = e.kind.element();
+    let _ = write!(out, "<t:{name}>");
+    if let Some(w) = with_watermark {
+        let _ = write!(out, "<t:Watermark>{}</t:Watermark>", esc(w));
+    }
+    let _ = write!(out, "<t:TimeStamp>{}</t:TimeStamp>", e.timestamp);
+    let ck = |ck: &Option<String>| match ck {
+        Some(ck) => format!(" ChangeKey=\"{}\"", esc(ck)),
+        None => String::new(),
+    };
+    match (e.kind, &e.item_id, &e.folder_id) {
+        (LogKind::FolderModified, _, Some(f)) => {
+            let _ = write!(out, "<t:FolderId Id=\"{}\"{}/>", esc(f), ck(&e.change_key));
+        }
+        (_, Some(i), _) => {
+            let _ = write!(out, "<t:ItemId Id=\"{}\"{}/>", esc(i), ck(&e.change_key));
+        }
+        _ => {}
+    }
+    let _ = write!(
+        out,
+        "<t:ParentFolderId Id=\"{}\" ChangeKey=\"AQAAAA==\"/></t:{name}>",
+        esc(&e.parent_folder_id)
+    );
+}
+
+/// The `t:Notification` of a pull or push message: watermarks on every event.
+fn notification_with_watermarks(
+    subscription_id: &str,
+    previous: &str,
+    events: &[LogEvent],
+    more: bool,
+    status_watermark: &str,
+    watermark_of: &dyn Fn(u64) -> String,
+) -> String {
+    let mut n = format!(
+        "<m:Notification><t:SubscriptionId>{}</t:SubscriptionId>\
+<t:PreviousWatermark>{}</t:PreviousWatermark><t:MoreEvents>{more}</t:MoreEvents>",
+        esc(subscription_id),
+        esc(previous)
+    );
+    if events.is_empty() {
+        // Nothing new: Exchange answers with a StatusEvent carrying the current watermark.
+        let _ = write!(
+            n,
+            "<t:StatusEvent><t:Watermark>{}</t:Watermark></t:StatusEvent>",
+            esc(status_watermark)
+        );
+    }
+    for e in events {
+        event_xml(&mut n, e, Some(&watermark_of(e.position)));
+    }
+    n.push_str("</m:Notification>");
+    n
+}
+
+/// GetEventsResponse for one page.
+pub(crate) fn get_events_response(
+    subscription_id: &str,
+    page: &EventPage,
+    watermark_of: &dyn Fn(u64) -> String,
+) -> String {
+    let mut m = success_open("GetEvents");
+    m.push_str(&notification_with_watermarks(
+        subscription_id,
+        &page.previous_watermark,
+        &page.events,
+        page.more,
+        &page.head_watermark,
+        watermark_of,
+    ));
+    m.push_str("</m:GetEventsResponseMessage>");
+    response("GetEvents", &m)
+}
+
+/// A `SendNotification` request body for a push listener.
+pub fn send_notification(
+    subscription_id: &str,
+    previous: &str,
+    events: &[LogEvent],
+    more: bool,
+    watermark_of: &dyn Fn(u64) -> String,
+) -> String {
+    let mut m = String::from(
+        "<m:SendNotificationResponseMessage ResponseClass=\"Success\">\
+<m:ResponseCode>NoError</m:ResponseCode>",
+    );
+    m.push_str(&notification_with_watermarks(
+        subscription_id,
+        previous,
+        events,
+        more,
+        previous,
+        watermark_of,
+    ));
+    m.push_str("</m:SendNotificationResponseMessage>");
+    format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\
+<soap11:Envelope xmlns:soap11=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap11:Header>\
+<t:RequestServerVersion xmlns:t=\"{T}\" Version=\"Exchange2013\"/></soap11:Header><soap11:Body>\
+<m:SendNotification xmlns:t=\"{T}\" xmlns:m=\"{M}\"><m:ResponseMessages>{m}</m:ResponseMessages>\
+</m:SendNotification></soap11:Body></soap11:Envelope>"
+    )
+}
+
+/// What one GetStreamingEvents envelope carries.
+#[derive(Debug, Default)]
+pub struct StreamingMessage<'a> {
+    /// Events per subscription id; subscriptions without events are left out.
+    pub notifications: Vec<(&'a str, Vec<LogEvent>)>,
+    /// Subscriptions the server no longer knows (sent with `ResponseClass="Error"`).
+    pub error_subscription_ids: Vec<String>,
+    /// `Closed` ends the connection; `OK` otherwise.
+    pub closed: bool,
+}
+
+/// One GetStreamingEventsResponse envelope (a connection sends many).
+pub fn streaming_envelope(msg: &StreamingMessage<'_>) -> String {
+    let mut m = if msg.error_subscription_ids.is_empty() {
+        success_open("GetStreamingEvents")
+    } else {
+        error_open(
+            "GetStreamingEvents",
+            Refusal::SubscriptionNotFound.code(),
+            Refusal::SubscriptionNotFound.text(),
+            None,
+        )
+    };
+    if !msg.notifications.is_empty() {
+        m.push_str("<m:Notifications>");
+        for (id, events) in &msg.notifications {
+            // The schema puts a streaming `Notification` in the types namespace
+            // (`NonEmptyArrayOfNotificationsType`); Microsoft's documentation sample prints `m:`.
+            let _ = write!(
+                m,
+                "<t:Notification><t:SubscriptionId>{}</t:SubscriptionId>",
+                esc(id)
+            );
+            for e in events {
+                event_xml(&mut m, e, None);
+            }
+            m.push_str("</t:Notification>");
+        }
+        m.push_str("</m:Notifications>");
+    }
+    if !msg.error_subscription_ids.is_empty() {
+        m.push_str("<m:ErrorSubscriptionIds>");
+        for id in &msg.error_subscription_ids {
+            let _ = write!(m, "<t:SubscriptionId>{}</t:SubscriptionId>", esc(id));
+        }
+        m.push_str("</m:ErrorSubscriptionIds>");
+    }
+    let status = if msg.closed { "Closed" } else { "OK" };
+    let _ = write!(
+        m,
+        "<m:ConnectionStatus>{status}</m:ConnectionStatus></m:GetStreamingEventsResponseMessage>"
+    );
+    response("GetStreamingEvents", &m)
+}
+
+/// A calendar item as GetItem, FindItem and SyncFolderItems return it, with the GOID
+/// properties.
+pub fn calendar_item_xml(out: &mut String, item: &CalendarItem, parent_folder_id: &str) {
+    let _ = write!(
+        out,
+        "<t:CalendarItem><t:ItemId Id=\"{}\" ChangeKey=\"{}\"/>\
+<t:ParentFolderId Id=\"{}\" ChangeKey=\"AQAAAA==\"/><t:ItemClass>IPM.Appointment</t:ItemClass>\
+<t:Subject>{}</t:Subject>",
+        esc(&item.id),
+        esc(&item.change_key()),
+        esc(parent_folder_id),
+        esc(&item.subject)
+    );
+    for (id, bytes) in [("3", &item.goid), ("35", &item.clean_goid)] {
+        let _ = write!(
+            out,
+            "<t:ExtendedProperty><t:ExtendedFieldURI PropertySetId=\"{PSETID_MEETING}\" \
+PropertyId=\"{id}\" PropertyType=\"Binary\"/><t:Value>{}</t:Value></t:ExtendedProperty>",
+            STANDARD.encode(bytes)
+        );
+    }
+    let _ = write!(
+        out,
+        "<t:UID>{}</t:UID><t:Start>{}</t:Start><t:End>{}</t:End>\
+<t:IsRecurring>{}</t:IsRecurring><t:CalendarItemType>{}</t:CalendarItemType></t:CalendarItem>",
+        esc(&item.uid),
+        item.start,
+        item.end,
+        item.kind != crate::state::CalendarKind::Single,
+        item.kind.as_str()
+    );
+}
+
+/// GetItemResponse: one message per requested id, in order.
+pub fn get_item_response(items: &[Result<CalendarItem, Refusal>], parent: &str) -> String {
+    let mut ms = String::new();
+    for r in items {
+        match r {
+            Ok(item) => {
+                ms.push_str(&success_open("GetItem"));
+                ms.push_str("<m:Items>");
+                calendar_item_xml(&mut ms, item, parent);
+                ms.push_str("</m:Items></m:GetItemResponseMessage>");
+            }
+            Err(refusal) => {
+                ms.push_str(&error_open("GetItem", refusal.code(), refusal.text(), None));
+                ms.push_str("<m:Items/></m:GetItemResponseMessage>");
+            }
+        }
+    }
+    response("GetItem", &ms)
+}
+
+/// FindItemResponse over a calendar folder.
+pub fn find_item_response(items: &[CalendarItem], parent: &str) -> String {
+    let mut m = success_open("FindItem");
+    let _ = write!(
+        m,
+        "<m:RootFolder TotalItemsInView=\"{}\" IncludesLastItemInRange=\"true\"><t:Items>",
+        items.len()
+    );
+    for item in items {
+        calendar_item_xml(&mut m, item, parent);
+    }
+    m.push_str("</t:Items></m:RootFolder></m:FindItemResponseMessage>");
+    response("FindItem", &m)
+}
+
+/// SyncFolderItemsResponse for one page.
+pub fn sync_folder_items_response(page: &SyncPage, parent: &str) -> String {
+    let mut m = success_open("SyncFolderItems");
+    let _ = write!(
+        m,
+        "<m:SyncState>{}</m:SyncState><m:IncludesLastItemInRange>{}</m:IncludesLastItemInRange><m:Changes>",
+        esc(&page.sync_state),
+        page.includes_last
+    );
+    for c in &page.changes {
+        match c {
+            SyncChange::Create(item) => {
+                m.push_str("<t:Create>");
+                calendar_item_xml(&mut m, item, parent);
+                m.push_str("</t:Create>");
+            }
+            SyncChange::Update(item) => {
+                m.push_str("<t:Update>");
+                calendar_item_xml(&mut m, item, parent);
+                m.push_str("</t:Update>");
+            }
+            SyncChange::Delete(id) => {
+                let _ = write!(m, "<t:Delete><t:ItemId Id=\"{}\"/></t:Delete>", esc(id));
+            }
+        }
+    }
+    m.push_str("</m:Changes></m:SyncFolderItemsResponseMessage>");
+    response("SyncFolderItems", &m)
+}

@@ -1,0 +1,684 @@
+//! The simulated server's data: mailboxes, their folders and calendar items, the append-only
+//! event log, and subscriptions with their cursors into that log.
+//!
+//! Everything here is synchronous and runs under one lock; the HTTP side (`server.rs`) never
+//! holds the lock across an `.await`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
+
+use crate::ids;
+
+/// The well-known folders every simulated mailbox has, by serial number.
+pub(crate) const ROOT_FOLDER: u64 = 0;
+pub(crate) const CALENDAR_FOLDER: u64 = 1;
+pub(crate) const INBOX_FOLDER: u64 = 2;
+
+/// What one log entry records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LogKind {
+    /// `CreatedEvent` for an item.
+    Created,
+    /// `ModifiedEvent` for an item.
+    Modified,
+    /// `DeletedEvent` for an item.
+    Deleted,
+    /// `ModifiedEvent` for a folder (Exchange sends one after each change to an item in it).
+    FolderModified,
+}
+
+impl LogKind {
+    /// The EWS element name of the event.
+    pub fn element(self) -> &'static str {
+        match self {
+            Self::Created => "CreatedEvent",
+            Self::Modified | Self::FolderModified => "ModifiedEvent",
+            Self::Deleted => "DeletedEvent",
+        }
+    }
+}
+
+/// One event in a mailbox's log: what the simulator *generated*. Tests compare what a client
+/// delivered with these.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEvent {
+    /// Position in the mailbox log, from 1. The watermark "after" this event encodes it.
+    pub position: u64,
+    /// What happened.
+    pub kind: LogKind,
+    /// The item, for item events.
+    pub item_id: Option<String>,
+    /// The item's change key after the change (absent on deletes and folder events).
+    pub change_key: Option<String>,
+    /// The folder, for folder events.
+    pub folder_id: Option<String>,
+    /// `ParentFolderId` in the event.
+    pub parent_folder_id: String,
+    /// `TimeStamp`, simulated clock.
+    pub timestamp: String,
+}
+
+/// Kind of a calendar item, as `CalendarItemType` spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CalendarKind {
+    /// `Single`
+    Single,
+    /// `RecurringMaster`
+    RecurringMaster,
+    /// `Exception`
+    Exception,
+}
+
+impl CalendarKind {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Single => "Single",
+            Self::RecurringMaster => "RecurringMaster",
+            Self::Exception => "Exception",
+        }
+    }
+}
+
+/// A calendar item stored in a simulated mailbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarItem {
+    /// `ItemId`.
+    pub id: String,
+    /// Version; the change key encodes it.
+    pub version: u32,
+    /// `Subject`.
+    pub subject: String,
+    /// `Start` (RFC 3339, UTC).
+    pub start: String,
+    /// `End` (RFC 3339, UTC).
+    pub end: String,
+    /// `CalendarItemType`.
+    pub kind: CalendarKind,
+    /// `UID` (iCalendar UID).
+    pub uid: String,
+    /// PidLidGlobalObjectId bytes.
+    pub goid: Vec<u8>,
+    /// PidLidCleanGlobalObjectId bytes.
+    pub clean_goid: Vec<u8>,
+}
+
+impl CalendarItem {
+    /// The item's current change key.
+    pub fn change_key(&self) -> String {
+        ids::change_key(self.version)
+    }
+}
+
+pub(crate) struct Mailbox {
+    pub guid: [u8; 16],
+    pub log: Vec<LogEvent>,
+    /// Positions `<= forgotten` were dropped from the log: watermarks and sync states that point
+    /// there are invalid.
+    pub forgotten: u64,
+    pub items: BTreeMap<String, CalendarItem>,
+    /// Item ids deleted, with the position of the delete (for sync).
+    next_item: u64,
+    folder_version: u32,
+    pub backend: u8,
+}
+
+impl Mailbox {
+    pub fn head(&self) -> u64 {
+        self.log.len() as u64
+    }
+    pub fn folder(&self, serial: u64) -> String {
+        ids::folder_id(&self.guid, serial)
+    }
+    /// The distinguished folder serial for `name`, if the simulator has it.
+    pub fn distinguished(name: &str) -> Option<u64> {
+        match name {
+            "msgfolderroot" | "root" => Some(ROOT_FOLDER),
+            "calendar" => Some(CALENDAR_FOLDER),
+            "inbox" => Some(INBOX_FOLDER),
+            _ => None,
+        }
+    }
+}
+
+/// Delivery mode of a subscription.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubscriptionKind {
+    /// Pull: the client calls GetEvents with its last watermark.
+    Pull {
+        /// `Timeout`, in simulated minutes.
+        timeout_minutes: u32,
+    },
+    /// Streaming: the client holds GetStreamingEvents open.
+    Streaming,
+    /// Push: the server POSTs SendNotification to `url`.
+    Push {
+        /// The listener URL.
+        url: String,
+        /// `StatusFrequency`, in simulated minutes.
+        status_frequency: u32,
+    },
+}
+
+pub(crate) struct Subscription {
+    pub mailbox: usize,
+    pub folders: Vec<String>,
+    pub types: Vec<String>,
+    pub kind: SubscriptionKind,
+    /// Events after this position are still to be delivered.
+    pub cursor: u64,
+    pub last_used: Instant,
+    /// The streaming connection that owns this subscription (a newer one takes it over).
+    pub connection: u64,
+}
+
+/// Why a request about a subscription or position was refused: an EWS response code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// `ErrorSubscriptionNotFound`
+    SubscriptionNotFound,
+    /// `ErrorInvalidWatermark`
+    InvalidWatermark,
+    /// `ErrorInvalidSyncStateData`
+    InvalidSyncStateData,
+    /// `ErrorInvalidSubscription`
+    InvalidSubscription,
+    /// `ErrorItemNotFound`
+    ItemNotFound,
+    /// `ErrorNonExistentMailbox`
+    NonExistentMailbox,
+    /// `ErrorFolderNotFound`
+    FolderNotFound,
+    /// `ErrorInvalidRequest`
+    InvalidRequest,
+}
+
+impl Refusal {
+    /// The EWS response code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::SubscriptionNotFound => "ErrorSubscriptionNotFound",
+            Self::InvalidWatermark => "ErrorInvalidWatermark",
+            Self::InvalidSyncStateData => "ErrorInvalidSyncStateData",
+            Self::InvalidSubscription => "ErrorInvalidSubscription",
+            Self::ItemNotFound => "ErrorItemNotFound",
+            Self::NonExistentMailbox => "ErrorNonExistentMailbox",
+            Self::FolderNotFound => "ErrorFolderNotFound",
+            Self::InvalidRequest => "ErrorInvalidRequest",
+        }
+    }
+    /// The `MessageText` the simulator sends with it.
+    pub fn text(self) -> &'static str {
+        match self {
+            Self::SubscriptionNotFound => "The specified subscription was not found.",
+            Self::InvalidWatermark => {
+                "The watermark used for creating this subscription was not found."
+            }
+            Self::InvalidSyncStateData => {
+                "Synchronization state data is corrupt or otherwise invalid."
+            }
+            Self::InvalidSubscription => "The subscription is no longer valid.",
+            Self::ItemNotFound => "The specified object was not found in the store.",
+            Self::NonExistentMailbox => "The SMTP address has no mailbox associated with it.",
+            Self::FolderNotFound => "The specified folder could not be found in the store.",
+            Self::InvalidRequest => "The request is invalid.",
+        }
+    }
+}
+
+/// One change in a SyncFolderItems answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyncChange {
+    /// `Create` with the item's current state.
+    Create(CalendarItem),
+    /// `Update` with the item's current state.
+    Update(CalendarItem),
+    /// `Delete` of an item id.
+    Delete(String),
+}
+
+/// The answer to one SyncFolderItems page.
+#[derive(Debug, Clone)]
+pub struct SyncPage {
+    pub changes: Vec<SyncChange>,
+    pub sync_state: String,
+    pub includes_last: bool,
+}
+
+/// One page of pull events.
+pub(crate) struct EventPage {
+    pub previous_watermark: String,
+    pub events: Vec<LogEvent>,
+    pub more: bool,
+    /// Watermark of the subscription's position after this page (for the status event).
+    pub head_watermark: String,
+}
+
+pub(crate) struct State {
+    pub server_name: String,
+    pub mailboxes: Vec<Mailbox>,
+    pub by_smtp: HashMap<String, usize>,
+    pub subscriptions: HashMap<String, Subscription>,
+    next_subscription: u64,
+    clock_seconds: u64,
+}
+
+/// Base of the simulated clock: 2026-01-05T08:00:00Z as seconds since the Unix epoch.
+const CLOCK_BASE: i64 = 1_767_600_000;
+
+impl State {
+    pub fn new(server_name: String) -> Self {
+        Self {
+            server_name,
+            mailboxes: Vec::new(),
+            by_smtp: HashMap::new(),
+            subscriptions: HashMap::new(),
+            next_subscription: 1,
+            clock_seconds: 0,
+        }
+    }
+
+    pub fn add_mailbox(&mut self, smtp: &str) -> usize {
+        let key = smtp.to_ascii_lowercase();
+        if let Some(&i) = self.by_smtp.get(&key) {
+            return i;
+        }
+        let index = self.mailboxes.len();
+        let guid = ids::mailbox_guid(u32::try_from(index).unwrap_or(u32::MAX));
+        self.mailboxes.push(Mailbox {
+            guid,
+            log: Vec::new(),
+            forgotten: 0,
+            items: BTreeMap::new(),
+            next_item: 1,
+            folder_version: 1,
+            backend: u8::try_from(index % 2).unwrap_or(0),
+        });
+        self.by_smtp.insert(key, index);
+        index
+    }
+
+    pub fn mailbox(&self, smtp: &str) -> Option<usize> {
+        self.by_smtp.get(&smtp.to_ascii_lowercase()).copied()
+    }
+
+    pub fn now_text(&mut self) -> String {
+        self.clock_seconds += 1;
+        rfc3339(CLOCK_BASE + i64::try_from(self.clock_seconds).unwrap_or(0))
+    }
+
+    fn append(&mut self, mb: usize, kind: LogKind, item: Option<&CalendarItem>, item_id: &str) {
+        let timestamp = self.now_text();
+        let m = &mut self.mailboxes[mb];
+        let calendar = m.folder(CALENDAR_FOLDER);
+        let root = m.folder(ROOT_FOLDER);
+        let position = m.head() + 1;
+        m.log.push(LogEvent {
+            position,
+            kind,
+            item_id: Some(item_id.to_string()),
+            change_key: item.map(CalendarItem::change_key),
+            folder_id: None,
+            parent_folder_id: calendar.clone(),
+            timestamp: timestamp.clone(),
+        });
+        // Exchange follows each item change with a ModifiedEvent for the folder (see the
+        // captures in the corpus); the simulator does the same.
+        m.folder_version += 1;
+        m.log.push(LogEvent {
+            position: position + 1,
+            kind: LogKind::FolderModified,
+            item_id: None,
+            change_key: Some(ids::change_key(m.folder_version)),
+            folder_id: Some(calendar),
+            parent_folder_id: root,
+            timestamp,
+        });
+    }
+
+    pub fn create_item(&mut self, mb: usize, mut item: CalendarItem) -> CalendarItem {
+        let m = &mut self.mailboxes[mb];
+        item.id = ids::item_id(&m.guid, m.next_item);
+        m.next_item += 1;
+        item.version = 1;
+        m.items.insert(item.id.clone(), item.clone());
+        let id = item.id.clone();
+        self.append(mb, LogKind::Created, Some(&item), &id);
+        item
+    }
+
+    /// Applies `change` to an item and logs a ModifiedEvent. `None` if the item does not exist.
+    pub fn modify_item(
+        &mut self,
+        mb: usize,
+        id: &str,
+        change: impl FnOnce(&mut CalendarItem),
+    ) -> Option<CalendarItem> {
+        let item = self.mailboxes[mb].items.get_mut(id)?;
+        change(item);
+        item.version += 1;
+        let item = item.clone();
+        self.append(mb, LogKind::Modified, Some(&item), id);
+        Some(item)
+    }
+
+    pub fn delete_item(&mut self, mb: usize, id: &str) -> bool {
+        if self.mailboxes[mb].items.remove(id).is_none() {
+            return false;
+        }
+        self.append(mb, LogKind::Deleted, None, id);
+        true
+    }
+
+    pub fn subscribe(
+        &mut self,
+        mb: usize,
+        kind: SubscriptionKind,
+        folders: Vec<String>,
+        types: Vec<String>,
+        watermark: Option<&str>,
+    ) -> Result<(String, String), Refusal> {
+        let m = &self.mailboxes[mb];
+        for f in &folders {
+            let known = [ROOT_FOLDER, CALENDAR_FOLDER, INBOX_FOLDER]
+                .iter()
+                .any(|s| &m.folder(*s) == f);
+            if !known {
+                return Err(Refusal::FolderNotFound);
+            }
+        }
+        let cursor = match watermark {
+            Some(w) => self.position_of(mb, w)?,
+            None => m.head(),
+        };
+        let id = ids::subscription_id(&self.server_name, self.next_subscription);
+        self.next_subscription += 1;
+        let wm = ids::watermark(&m.guid, cursor);
+        self.subscriptions.insert(
+            id.clone(),
+            Subscription {
+                mailbox: mb,
+                folders,
+                types,
+                kind,
+                cursor,
+                last_used: Instant::now(),
+                connection: 0,
+            },
+        );
+        Ok((id, wm))
+    }
+
+    /// The log position a watermark of mailbox `mb` points at.
+    fn position_of(&self, mb: usize, watermark: &str) -> Result<u64, Refusal> {
+        let m = &self.mailboxes[mb];
+        match ids::decode_watermark(watermark) {
+            Some((guid, p)) if guid == m.guid && p >= m.forgotten && p <= m.head() => Ok(p),
+            _ => Err(Refusal::InvalidWatermark),
+        }
+    }
+
+    fn matches(sub: &Subscription, e: &LogEvent) -> bool {
+        let name = e.kind.element();
+        if !sub.types.iter().any(|t| t == name) {
+            return false;
+        }
+        if sub.folders.is_empty() {
+            return true;
+        }
+        sub.folders
+            .iter()
+            .any(|f| *f == e.parent_folder_id || e.folder_id.as_ref() == Some(f))
+    }
+
+    /// The events after `cursor` that `sub` sees, at most `max`, and the position reached.
+    fn collect(&self, sub: &Subscription, cursor: u64, max: usize) -> (Vec<LogEvent>, u64, bool) {
+        let m = &self.mailboxes[sub.mailbox];
+        let start = usize::try_from(cursor).unwrap_or(usize::MAX);
+        let mut out = Vec::new();
+        let mut reached = cursor;
+        for e in m.log.iter().skip(start) {
+            if out.len() == max {
+                return (out, reached, true);
+            }
+            reached = e.position;
+            if Self::matches(sub, e) {
+                out.push(e.clone());
+            }
+        }
+        (out, reached, false)
+    }
+
+    /// GetEvents: the events after `watermark` (which acknowledges everything before it).
+    pub fn get_events(
+        &mut self,
+        id: &str,
+        watermark: &str,
+        max: usize,
+    ) -> Result<EventPage, Refusal> {
+        let sub = self
+            .subscriptions
+            .get(id)
+            .ok_or(Refusal::SubscriptionNotFound)?;
+        if !matches!(sub.kind, SubscriptionKind::Pull { .. }) {
+            return Err(Refusal::InvalidSubscription);
+        }
+        let cursor = self.position_of(sub.mailbox, watermark)?;
+        let (events, reached, more) = self.collect(sub, cursor, max);
+        let guid = self.mailboxes[sub.mailbox].guid;
+        if let Some(sub) = self.subscriptions.get_mut(id) {
+            sub.cursor = cursor;
+            sub.last_used = Instant::now();
+        }
+        Ok(EventPage {
+            previous_watermark: ids::watermark(&guid, cursor),
+            events,
+            more,
+            head_watermark: ids::watermark(&guid, reached),
+        })
+    }
+
+    /// Streaming: takes every pending event of a streaming subscription, advancing its cursor.
+    /// The events count as delivered from here on, whatever happens to the connection.
+    pub fn take_streaming(&mut self, id: &str, max: usize) -> Result<Vec<LogEvent>, Refusal> {
+        let sub = self
+            .subscriptions
+            .get(id)
+            .ok_or(Refusal::SubscriptionNotFound)?;
+        if sub.kind != SubscriptionKind::Streaming {
+            return Err(Refusal::InvalidSubscription);
+        }
+        let (events, reached, _) = self.collect(sub, sub.cursor, max);
+        if let Some(sub) = self.subscriptions.get_mut(id) {
+            sub.cursor = reached;
+            sub.last_used = Instant::now();
+        }
+        Ok(events)
+    }
+
+    pub fn unsubscribe(&mut self, id: &str) -> Result<(), Refusal> {
+        self.subscriptions
+            .remove(id)
+            .map(|_| ())
+            .ok_or(Refusal::SubscriptionNotFound)
+    }
+
+    /// SyncFolderItems over the calendar folder: the changes after `state` (all items when
+    /// `None`), at most `max` items per page.
+    pub fn sync(&self, mb: usize, state: Option<&str>, max: usize) -> Result<SyncPage, Refusal> {
+        let m = &self.mailboxes[mb];
+        let from = match state {
+            None => {
+                // A first sync lists every item that exists now, and ends at the log head.
+                let mut changes: Vec<SyncChange> =
+                    m.items.values().cloned().map(SyncChange::Create).collect();
+                let includes_last = changes.len() <= max;
+                changes.truncate(max);
+                // A first sync larger than one page is not modelled: the simulator's
+                // mailboxes are small. Say so instead of paging wrongly.
+                if !includes_last {
+                    return Err(Refusal::InvalidRequest);
+                }
+                return Ok(SyncPage {
+                    changes,
+                    sync_state: ids::sync_state(&m.guid, m.head()),
+                    includes_last,
+                });
+            }
+            // Sync states stay valid when the event log is forgotten: Exchange keeps folder
+            // sync state (ICS) far longer than notification events.
+            Some(s) => match ids::decode_sync_state(s) {
+                Some((guid, p)) if guid == m.guid && p <= m.head() => p,
+                _ => return Err(Refusal::InvalidSyncStateData),
+            },
+        };
+        // Walk the log after `from`, collapsing each item's changes into one, as Exchange does.
+        let mut order: Vec<String> = Vec::new();
+        let mut created_in_range: HashMap<String, bool> = HashMap::new();
+        let start = usize::try_from(from).unwrap_or(usize::MAX);
+        let mut reached = from;
+        let mut includes_last = true;
+        for e in m.log.iter().skip(start) {
+            if let Some(id) = &e.item_id {
+                if !created_in_range.contains_key(id) {
+                    if order.len() == max {
+                        includes_last = false;
+                        break;
+                    }
+                    order.push(id.clone());
+                    created_in_range.insert(id.clone(), e.kind == LogKind::Created);
+                }
+            }
+            reached = e.position;
+        }
+        let mut changes = Vec::with_capacity(order.len());
+        for id in order {
+            let new = created_in_range.get(&id).copied().unwrap_or(false);
+            match (m.items.get(&id), new) {
+                (Some(item), true) => changes.push(SyncChange::Create(item.clone())),
+                (Some(item), false) => changes.push(SyncChange::Update(item.clone())),
+                (None, false) => changes.push(SyncChange::Delete(id)),
+                // Created and deleted within the range: nothing to report.
+                (None, true) => {}
+            }
+        }
+        Ok(SyncPage {
+            changes,
+            sync_state: ids::sync_state(&m.guid, reached),
+            includes_last,
+        })
+    }
+
+    /// Drops every log entry of mailbox `mb` so far: its watermarks and sync states become
+    /// invalid (Exchange keeps events for a limited time only).
+    pub fn forget_log(&mut self, mb: usize) {
+        let m = &mut self.mailboxes[mb];
+        m.forgotten = m.head();
+        for sub in self.subscriptions.values_mut() {
+            if sub.mailbox == mb {
+                sub.cursor = sub.cursor.max(m.forgotten);
+            }
+        }
+    }
+
+    /// Removes pull subscriptions unused for longer than their timeout.
+    pub fn expire(&mut self, minute: Duration) {
+        let now = Instant::now();
+        self.subscriptions.retain(|_, s| match s.kind {
+            SubscriptionKind::Pull { timeout_minutes } => {
+                now.duration_since(s.last_used) <= minute * timeout_minutes
+            }
+            _ => true,
+        });
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` for seconds since the Unix epoch (proleptic Gregorian, UTC).
+pub(crate) fn rfc3339(unix: i64) -> String {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    // Civil-from-days (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    fn item(subject: &str) -> CalendarItem {
+        CalendarItem {
+            id: String::new(),
+            version: 0,
+            subject: subject.into(),
+            start: "2026-01-06T09:00:00Z".into(),
+            end: "2026-01-06T10:00:00Z".into(),
+            kind: CalendarKind::Single,
+            uid: "uid".into(),
+            goid: vec![],
+            clean_goid: vec![],
+        }
+    }
+
+    #[test]
+    fn clock_text_is_rfc3339() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(CLOCK_BASE), "2026-01-05T08:00:00Z");
+    }
+
+    #[test]
+    fn sync_collapses_changes_and_skips_created_then_deleted() {
+        let mut s = State::new("sim".into());
+        let mb = s.add_mailbox("a@example.com");
+        let a = s.create_item(mb, item("a"));
+        let first = s.sync(mb, None, 100).unwrap();
+        assert_eq!(first.changes.len(), 1);
+        s.modify_item(mb, &a.id, |_| {}).unwrap();
+        s.modify_item(mb, &a.id, |_| {}).unwrap();
+        let b = s.create_item(mb, item("b"));
+        s.delete_item(mb, &b.id);
+        let page = s.sync(mb, Some(&first.sync_state), 100).unwrap();
+        assert_eq!(page.changes.len(), 1, "one update for a, nothing for b");
+        match &page.changes[0] {
+            SyncChange::Update(i) => assert_eq!(i.version, 3),
+            other => panic!("expected an update, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn forgotten_log_invalidates_watermarks() {
+        let mut s = State::new("sim".into());
+        let mb = s.add_mailbox("a@example.com");
+        let (id, wm) = s
+            .subscribe(
+                mb,
+                SubscriptionKind::Pull {
+                    timeout_minutes: 10,
+                },
+                vec![],
+                vec!["CreatedEvent".into()],
+                None,
+            )
+            .unwrap();
+        s.create_item(mb, item("a"));
+        s.forget_log(mb);
+        assert_eq!(
+            s.get_events(&id, &wm, 50).err(),
+            Some(Refusal::InvalidWatermark)
+        );
+    }
+}
