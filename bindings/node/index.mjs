@@ -1,0 +1,8 @@
+// ES module entry: the same exports as the CommonJS entry (index.js), which loads the addon.
+import { createRequire } from 'node:module'
+
+const require = createRequire(import.meta.url)
+const native = require('./index.js')
+
+export const { parseNotification, splitEnvelopes, StreamSplitter, GlobalObjectId } = native
+export default native
