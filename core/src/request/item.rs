@@ -333,8 +333,8 @@ impl FindItemRequest {
     ///
     /// # Errors
     ///
-    /// `invalid_text` (a clean GOID that is not base64 or is empty), `inverted_range` (a window
-    /// that ends before it starts, or a date that `xs:dateTime` cannot carry), `out_of_range`
+    /// `invalid_text` (a clean GOID that is not base64 or is empty, a date that `xs:dateTime`
+    /// cannot carry), `inverted_range` (a window that ends before it starts), `out_of_range`
     /// (`MaxEntriesReturned` of 0), `unknown_name` (distinguished folder).
     pub fn build(&self) -> Result<String, crate::Error> {
         self.header.validate()?;
