@@ -23,8 +23,9 @@ pub struct Notification<'a> {
 }
 
 /// Which kind of event an element names (`CreatedEvent` is [`EventKind::Created`]).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "camelCase")]
+///
+/// Serialized as a plain string: `"created"`, ..., and `"unknown"` for [`EventKind::Unknown`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum EventKind<'a> {
     /// `StatusEvent`: a heartbeat, no item.
     Status,
@@ -44,13 +45,30 @@ pub enum EventKind<'a> {
     FreeBusyChanged,
     /// An element in the notification that is not a known event, kept with its local name so it
     /// is never dropped quietly. Serialized as `"unknown"`; the name is in [`Event::unknown_name`].
-    #[serde(rename = "unknown", serialize_with = "ser_unknown")]
     Unknown(Cow<'a, str>),
 }
 
-#[allow(clippy::ptr_arg)] // serde passes the field by reference
-fn ser_unknown<S: serde::Serializer>(_: &Cow<'_, str>, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str("unknown")
+impl EventKind<'_> {
+    /// The canonical JSON name: `status`, `newMail`, ..., `unknown`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Status => "status",
+            Self::NewMail => "newMail",
+            Self::Created => "created",
+            Self::Deleted => "deleted",
+            Self::Modified => "modified",
+            Self::Moved => "moved",
+            Self::Copied => "copied",
+            Self::FreeBusyChanged => "freeBusyChanged",
+            Self::Unknown(_) => "unknown",
+        }
+    }
+}
+
+impl Serialize for EventKind<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
 }
 
 /// An item or folder id with its change key (`ItemId`, `FolderId`, `ParentFolderId`, ...).
