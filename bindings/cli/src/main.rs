@@ -13,6 +13,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod demo;
 mod goid;
 mod input;
 mod parse;
@@ -36,6 +37,8 @@ enum Command {
     Goid(goid::Args),
     /// Print the SOAP XML of an EWS request (subscribe, get-events, get-item, ...).
     Request(request::Args),
+    /// Follow mailboxes of an in-process EWS simulator through injected faults.
+    Demo(demo::Args),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
         Command::Parse(args) => parse::run(&args),
         Command::Goid(args) => goid::run(&args),
         Command::Request(args) => request::run(&args),
+        Command::Demo(args) => demo::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
