@@ -14,7 +14,7 @@
 //! - white space before an `<?xml` declaration at the start is removed (the declaration must
 //!   come first).
 //!
-//! What is never changed: attribute values, text that holds anything but white space (a
+//! What is never changed: a byte-order mark at the very start, attribute values, text that holds anything but white space (a
 //! `MessageText` may well contain a real no-break space), comments, CDATA sections and
 //! `<!DOCTYPE ...>` declarations.
 //!
@@ -191,21 +191,20 @@ pub fn repair_pasted(text: &str) -> Repair<'_> {
         shrink: 0,
     };
 
+    // A byte-order mark at the very start is legitimate: keep it and look after it.
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
     // White space before a leading `<?xml` declaration.
-    let lead_len = text
+    let lead_len = text[bom..]
         .char_indices()
         .find(|&(_, c)| !(is_xml_space(c) || is_pasted_space(c)))
-        .map_or(text.len(), |(i, _)| i);
-    let mut start = 0;
-    if lead_len > 0 && text[lead_len..].starts_with("<?xml") {
-        for (i, c) in text[..lead_len].char_indices() {
-            if let Some((name, _)) = pasted(c) {
-                push_removal(&mut changes, i, c, name);
-            } else {
-                push_removal(&mut changes, i, c, xml_space_name(c));
-            }
+        .map_or(text.len() - bom, |(i, _)| i);
+    let mut start = bom;
+    if lead_len > 0 && text[bom + lead_len..].starts_with("<?xml") {
+        for (i, c) in text[bom..bom + lead_len].char_indices() {
+            let name = pasted(c).map_or_else(|| xml_space_name(c), |(name, _)| name);
+            push_removal(&mut changes, bom + i, c, name);
         }
-        start = lead_len;
+        start = bom + lead_len;
     }
 
     let mut state = State::Text(start);
@@ -429,6 +428,15 @@ mod tests {
                 .all(|c| c.place == Place::BeforeDeclaration)
         );
         assert_eq!(r.changes[1].repaired_offset, 0);
+    }
+
+    #[test]
+    fn a_leading_byte_order_mark_is_kept() {
+        let r = repair_pasted("\u{feff}<?xml version=\"1.0\"?><a/>");
+        assert!(!r.changed(), "{:?}", r.changes);
+        let r = repair_pasted("\u{feff}\n<?xml version=\"1.0\"?><a/>");
+        assert_eq!(r.text, "\u{feff}<?xml version=\"1.0\"?><a/>");
+        assert_eq!((r.changes[0].offset, r.changes[0].repaired_offset), (3, 3));
     }
 
     #[test]
