@@ -1,0 +1,182 @@
+//! Client behaviours against the simulator: bearer token refresh on 401, the shared back-off,
+//! resuming from a persisted position.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use ews_notify::transport::{Client, Origin, Position, Update, Watch, watch_pull};
+use ews_sim::{Config, Faults, NewItem, Simulator};
+
+const MAILBOX: &str = "carol@example.com";
+
+/// Waits (bounded) until the simulator has `n` subscriptions: events before that are not
+/// expected by a new watch.
+async fn subscribed(sim: &Simulator, n: u64) {
+    for _ in 0..200 {
+        if sim.stats().subscriptions >= n {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("no subscription");
+}
+
+/// Collects updates until `n` events arrived (bounded: at most 200 waits).
+async fn events(stream: &mut ews_notify::transport::EventStream, n: usize) -> Vec<Update> {
+    let mut out = Vec::new();
+    let mut seen = 0;
+    for _ in 0..200 {
+        match tokio::time::timeout(Duration::from_millis(100), stream.next()).await {
+            Ok(Some(u)) => {
+                if matches!(u, Update::Event(_)) {
+                    seen += 1;
+                }
+                let failed = matches!(u, Update::Failed { .. });
+                out.push(u);
+                if seen >= n || failed {
+                    break;
+                }
+            }
+            Ok(None) => break,
+            Err(_) => {}
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bearer_token_is_refreshed_after_a_401() {
+    let sim = Simulator::start(Config {
+        bearer_token: Some("token-1".into()),
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    sim.add_mailbox(MAILBOX);
+    let asked = Arc::new(AtomicUsize::new(0));
+    let asked2 = asked.clone();
+    let client = Client::builder(sim.url())
+        .bearer(Arc::new(move |refresh: bool| {
+            let n = asked2.fetch_add(1, Ordering::SeqCst);
+            // The first token is right; after the server rotates it, a refresh gives the new one.
+            Ok(if refresh || n == 0 {
+                format!("token-{}", if n == 0 { 1 } else { 2 })
+            } else {
+                "stale".into()
+            })
+        }))
+        .build()
+        .unwrap();
+    let mut stream = watch_pull(&client, Watch::calendar(MAILBOX), Duration::from_millis(20));
+    subscribed(&sim, 1).await;
+    sim.create_item(MAILBOX, NewItem::single("a")).unwrap();
+    let got = events(&mut stream, 2).await;
+    assert_eq!(
+        got.iter().filter(|u| matches!(u, Update::Event(_))).count(),
+        2
+    );
+    sim.set_bearer_token(Some("token-2".into()));
+    sim.create_item(MAILBOX, NewItem::single("b")).unwrap();
+    let got = events(&mut stream, 2).await;
+    assert!(
+        !got.iter().any(|u| matches!(u, Update::Failed { .. })),
+        "the loop went on: {got:?}"
+    );
+    assert_eq!(
+        got.iter().filter(|u| matches!(u, Update::Event(_))).count(),
+        2
+    );
+    assert!(
+        sim.stats().unauthorized >= 1,
+        "the old token was refused once"
+    );
+    assert_eq!(
+        asked.load(Ordering::SeqCst),
+        2,
+        "asked once, then refreshed once"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_watch_waits_out_every_back_off() {
+    // One mailbox, one request at a time: no request may arrive while a back-off runs.
+    let sim = Simulator::start(Config {
+        seed: 3,
+        faults: Faults {
+            server_busy_fault: 150,
+            server_busy_message: 150,
+            back_off: Duration::from_millis(30),
+            ..Faults::default()
+        },
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    sim.add_mailbox(MAILBOX);
+    let client = Client::builder(sim.url())
+        .max_attempts(1000)
+        .build()
+        .unwrap();
+    let mut stream = watch_pull(&client, Watch::calendar(MAILBOX), Duration::from_millis(10));
+    subscribed(&sim, 1).await;
+    for i in 0..10 {
+        sim.create_item(MAILBOX, NewItem::single(&format!("m{i}")))
+            .unwrap();
+    }
+    let got = events(&mut stream, 20).await;
+    assert_eq!(
+        got.iter().filter(|u| matches!(u, Update::Event(_))).count(),
+        20
+    );
+    let stats = sim.stats();
+    assert!(stats.faults >= 1, "the server throttled at least once");
+    assert_eq!(
+        stats.back_off_violations, 0,
+        "a request came during a back-off"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_persisted_position_resumes_without_loss() {
+    let sim = Simulator::start(Config::default()).await.unwrap();
+    sim.add_mailbox(MAILBOX);
+    let client = Client::builder(sim.url()).build().unwrap();
+    let mut stream = watch_pull(&client, Watch::calendar(MAILBOX), Duration::from_millis(10));
+    subscribed(&sim, 1).await;
+    sim.create_item(MAILBOX, NewItem::single("before")).unwrap();
+    let got = events(&mut stream, 2).await;
+    let position: Position = match got.iter().rev().find_map(|u| match u {
+        Update::Event(d) => Some(d.position.clone()),
+        _ => None,
+    }) {
+        Some(p) => p,
+        None => panic!("no event before the stop: {got:?}"),
+    };
+    drop(stream);
+    // Changes while nobody watches, and the server forgets the subscription.
+    let b = sim
+        .create_item(MAILBOX, NewItem::single("while stopped"))
+        .unwrap();
+    sim.forget_subscriptions(MAILBOX);
+    let mut stream = watch_pull(
+        &client,
+        Watch::calendar(MAILBOX).from_position(position),
+        Duration::from_millis(10),
+    );
+    let got = events(&mut stream, 2).await;
+    let created: Vec<_> = got
+        .iter()
+        .filter_map(|u| match u {
+            Update::Event(d) if d.origin == Origin::Notification => d.event.item_id.clone(),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        created.len(),
+        1,
+        "the item created while stopped, once: {got:?}"
+    );
+    assert_eq!(created[0].id, b.id.as_str());
+}
