@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# One table of ratios: our parse against the bare quick-xml loop (Rust, from the last
+# `cargo bench --bench parse` / `--bench streaming` run) and against the peer libraries of the
+# cross-language comparisons present (benches/python/compare_*.py, benches/node/compare_*.{js,mjs}).
+# A comparison whose tools are missing is listed as skipped, with the reason.
+#
+#   benches/compare.sh            # PYTHON=/path/to/venv/bin/python to pick the interpreter
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+target=${CARGO_TARGET_DIR:-$HOME/.cache/ews-notify/target}
+python=${PYTHON:-}
+if [[ -z $python ]]; then
+    for candidate in "$root/.venv/bin/python" "$root/bindings/python/.venv/bin/python" python3; do
+        if command -v "$candidate" >/dev/null 2>&1; then python=$candidate; break; fi
+    done
+fi
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+# Each comparison writes its Markdown table to $out/<name>.md, or a reason to $out/<name>.skip.
+for script in "$root"/benches/python/compare_*.py; do
+    [[ -e $script ]] || continue
+    name="python/$(basename "$script" .py)"
+    file=$out/$(echo "$name" | tr / _)
+    if "$python" "$script" --markdown >"$file.md" 2>"$file.err"; then
+        echo "$name" >"$file.name"
+    else
+        { echo "$name"; tail -1 "$file.err"; } >"$file.skip"
+    fi
+done
+for script in "$root"/benches/node/compare_*.js "$root"/benches/node/compare_*.mjs; do
+    [[ -e $script ]] || continue
+    name="node/$(basename "${script%.*}")"
+    file=$out/$(echo "$name" | tr / _)
+    if node "$script" --markdown >"$file.md" 2>"$file.err"; then
+        echo "$name" >"$file.name"
+    else
+        { echo "$name"; tail -1 "$file.err"; } >"$file.skip"
+    fi
+done
+
+python3 - "$out" "$target/criterion" <<'PY'
+import json, pathlib, sys
+
+out, criterion = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+rows = []  # (comparison, input, ours µs, other name, other µs)
+
+
+def median_us(group, bench):
+    f = criterion / group / bench / "new" / "estimates.json"
+    if not f.is_file():
+        return None
+    return json.loads(f.read_text())["median"]["point_estimate"] / 1000.0
+
+
+# Rust: full parse vs the bare quick-xml loop over the same bytes (same criterion run).
+if (criterion / "parse").is_dir():
+    for bench in sorted(p.name for p in (criterion / "parse").iterdir() if p.is_dir() and p.name != "report"):
+        ours, bare = median_us("parse", bench), median_us("bare_quick_xml", bench)
+        if ours and bare:
+            rows.append(("rust: bare quick-xml loop", bench, ours, "bare loop", bare))
+stream = criterion / "streaming"
+if stream.is_dir():
+    for split_parse in sorted(stream.glob("split_parse_*")):
+        suffix = split_parse.name[len("split_parse_"):]
+        ours = median_us("streaming", split_parse.name)
+        bare = median_us("streaming", "bare_quick_xml_" + suffix)
+        if ours and bare:
+            rows.append(("rust: bare quick-xml loop", "split+parse " + suffix, ours, "bare loop", bare))
+if not rows:
+    print("# rust: no criterion results under", criterion, "(run cargo bench -p ews-notify-benches first)")
+
+skipped = []
+for name_file in sorted(out.glob("*.name")):
+    comparison = name_file.read_text().strip()
+    lines = [l for l in (name_file.with_suffix(".md")).read_text().splitlines() if l.startswith("|")]
+    for l in (name_file.with_suffix(".md")).read_text().splitlines():
+        if l.startswith("#"):
+            print(f"# {comparison}: {l.lstrip('# ')}")
+    if len(lines) < 3:
+        skipped.append((comparison, "printed no table"))
+        continue
+    header = [c.strip() for c in lines[0].strip("|").split("|")]
+    timed = [i for i, h in enumerate(header) if h.endswith("µs")]
+    ours = next((i for i in timed if "ews" in header[i].lower()), None)
+    peer = next((i for i in reversed(timed) if "ews" not in header[i].lower()), None)
+    if ours is None or peer is None:
+        skipped.append((comparison, "table has no ews_notify / peer µs columns"))
+        continue
+    peer_name = header[peer].removesuffix("µs").strip()
+    for l in lines[2:]:
+        cells = [c.strip() for c in l.strip("|").split("|")]
+        try:
+            a = float(cells[ours].replace(",", ""))
+            b = float(cells[peer].replace(",", ""))
+        except (ValueError, IndexError):
+            continue
+        rows.append((comparison, cells[0], a, peer_name, b))
+for skip in sorted(out.glob("*.skip")):
+    name, *reason = skip.read_text().splitlines()
+    skipped.append((name, reason[0] if reason else "failed"))
+
+print()
+print("| comparison | input | ews-notify µs | other | other µs | other / ours |")
+print("|---|---|---:|---|---:|---:|")
+for comparison, label, a, other, b in rows:
+    print(f"| {comparison} | {label} | {a:,.2f} | {other} | {b:,.2f} | {b / a:,.2f}x |")
+for name, reason in skipped:
+    print(f"| {name} | skipped: {reason} | | | | |")
+PY
