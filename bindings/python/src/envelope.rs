@@ -9,6 +9,7 @@ use ews_notify::{
 use pyo3::prelude::*;
 
 use crate::event::{PyNotification, Shared};
+use crate::item::PyItemResponseMessage;
 use crate::json;
 use crate::repr::{quote, quote_opt};
 
@@ -75,6 +76,13 @@ impl PyEnvelope {
                 index,
             })
             .collect()
+    }
+
+    /// The messages of an item response (``getItemResponse``, ``findItemResponse``,
+    /// ``syncFolderItemsResponse``); an empty list for every other kind.
+    #[getter]
+    fn item_response_messages(&self) -> Vec<PyItemResponseMessage> {
+        PyItemResponseMessage::all(&self.env.body)
     }
 
     /// The SOAP fault when ``kind == "fault"``, else ``None``. A fault is an answer from the

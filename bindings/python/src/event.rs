@@ -135,10 +135,7 @@ fn kind_name(kind: &EventKind<'_>) -> &'static str {
 }
 
 fn object_id(id: Option<&ObjectId<'_>>) -> Option<PyObjectId> {
-    id.map(|id| PyObjectId {
-        id: id.id.to_string(),
-        change_key: id.change_key.as_deref().map(str::to_owned),
-    })
+    id.map(PyObjectId::from_core)
 }
 
 #[pymethods]
@@ -253,6 +250,14 @@ pub struct PyObjectId {
 }
 
 impl PyObjectId {
+    /// A copy of a core id.
+    pub fn from_core(id: &ObjectId<'_>) -> Self {
+        Self {
+            id: id.id.to_string(),
+            change_key: id.change_key.as_deref().map(str::to_owned),
+        }
+    }
+
     /// The `Id` text.
     pub fn id_str(&self) -> &str {
         &self.id

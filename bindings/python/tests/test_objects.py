@@ -25,6 +25,7 @@ def _parsed() -> List[Tuple[Path, ews_notify.Envelope]]:
 
 
 PARSED = _parsed()
+ITEM_KINDS = ("getItemResponse", "findItemResponse", "syncFolderItemsResponse")
 IDS = [case_id(x) for x, _ in PARSED]
 
 
@@ -84,6 +85,35 @@ def test_attributes_agree_with_the_json(xml: Any, envelope: ews_notify.Envelope)
         assert (dict(pairs) if pairs is not None else None) == data["messageXml"]
         return
     assert envelope.fault is None
+    if envelope.kind not in ITEM_KINDS:
+        assert envelope.item_response_messages == []
+    if envelope.kind in ITEM_KINDS:
+        assert envelope.response_messages == [], "item responses are not notification messages"
+        item_messages = envelope.item_response_messages
+        assert [m.to_dict() for m in item_messages] == data["responseMessages"]
+        for item_message, mdata in zip(item_messages, data["responseMessages"]):
+            assert item_message.response_class == mdata["responseClass"]
+            assert item_message.response_code == mdata["responseCode"]
+            assert item_message.back_off_milliseconds == mdata["backOffMilliseconds"]
+            assert item_message.sync_state == mdata.get("syncState")
+            assert item_message.total_items_in_view == mdata.get("totalItemsInView")
+            changes = item_message.changes
+            items = item_message.items + [c.item for c in changes if c.item is not None]
+            expected_items = mdata.get("items", []) + [
+                c["item"] for c in mdata.get("changes", []) if c.get("item") is not None
+            ]
+            assert [i.to_dict() for i in items] == expected_items
+            for item, idata in zip(items, expected_items):
+                assert item.subject == idata["subject"]
+                assert item.calendar_item_type == idata["calendarItemType"]
+                assert _object_id(item.item_id) == idata["itemId"]
+                goid = item.global_object_id
+                assert (goid.to_dict() if goid else None) == idata["globalObjectId"]
+                assert item.uid == idata["uid"]
+            for change, cdata in zip(changes, mdata.get("changes", [])):
+                assert change.kind == cdata["kind"]
+                assert change.to_dict() == cdata
+        return
     messages = envelope.response_messages
     assert len(messages) == len(data["responseMessages"])
     for message, mdata in zip(messages, data["responseMessages"]):

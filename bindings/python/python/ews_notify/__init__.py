@@ -24,16 +24,22 @@ Example:
 
 from ._errors import GoidError, ParseError, RequestError
 from ._native import (
+    CalendarItem,
     Envelope,
     Event,
+    ExtendedFieldUri,
+    ExtendedProperty,
     Fault,
     GlobalObjectId,
     GoidWarning,
+    ItemResponseMessage,
+    Mailbox,
     Notification,
     ObjectId,
     ResponseMessage,
     ServerVersion,
     StreamSplitter,
+    SyncChange,
     __version__,
     calendar_view_request,
     find_item_by_clean_goid_request,
@@ -52,12 +58,17 @@ from ._native import (
 )
 
 __all__ = [
+    "CalendarItem",
     "Envelope",
     "Event",
+    "ExtendedFieldUri",
+    "ExtendedProperty",
     "Fault",
     "GlobalObjectId",
     "GoidError",
     "GoidWarning",
+    "ItemResponseMessage",
+    "Mailbox",
     "Notification",
     "ObjectId",
     "ParseError",
@@ -65,6 +76,7 @@ __all__ = [
     "ResponseMessage",
     "ServerVersion",
     "StreamSplitter",
+    "SyncChange",
     "__version__",
     "calendar_view_request",
     "find_item_by_clean_goid_request",
