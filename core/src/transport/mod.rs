@@ -20,11 +20,18 @@
 //! Each [`Delivered`] event carries a [`Position`] to persist; [`Watch::position`] resumes from
 //! it. Channels are bounded: a slow consumer slows the loop down instead of growing memory.
 //!
-//! Not yet here: the push listener, NTLM, binding events to items (GetItem).
+//! - **Push** ([`listen_push`]): an axum listener that answers `SendNotificationResult` (OK,
+//!   or Unsubscribe for subscriptions it does not know or no longer wants), needs a secret
+//!   path segment, limits body size, and re-creates a subscription silent for longer than twice
+//!   its `StatusFrequency` (from the last watermark, or fresh plus a catch-up).
+//!
+//! Not yet here: NTLM, binding events to items (GetItem), `ExchangeImpersonation` groups with a
+//! shared affinity cookie (the cookie is replayed per mailbox).
 
 mod client;
 mod error;
 mod items;
+mod listener;
 mod pull;
 mod streaming;
 
@@ -34,6 +41,7 @@ use std::time::Duration;
 
 pub use client::{Client, ClientBuilder, TokenProvider};
 pub use error::Error;
+pub use listener::{PushListener, PushOptions, listen_push};
 pub use pull::watch_pull;
 pub use streaming::{StreamingOptions, watch_streaming};
 
@@ -375,6 +383,65 @@ pub(crate) async fn catch_up(
         .await?;
     }
     Ok(count)
+}
+
+/// Makes a pull or push subscription (`make` gives the request): from the last watermark when
+/// there is one, else fresh; a refused watermark falls back to a fresh subscription and a
+/// catch-up.
+pub(crate) async fn establish(
+    client: &Client,
+    mb: &mut Mailbox,
+    make: &(dyn Fn() -> crate::request::SubscribeRequest + Send + Sync),
+    reason: Option<String>,
+) -> Result<String, Error> {
+    if let Some(w) = mb.position.watermark.clone() {
+        match subscribe(client, mb, make(), Some(&w)).await? {
+            Ok((id, _)) => {
+                mb.recovery(Recovery::Resubscribed {
+                    from_watermark: true,
+                    reason,
+                })
+                .await?;
+                return Ok(id);
+            }
+            Err(code) => {
+                tracing::info!(mailbox = %mb.watch.mailbox, %code, "ews: watermark refused; catching up");
+            }
+        }
+        let (id, wm) = fresh(client, mb, make).await?;
+        mb.recovery(Recovery::Resubscribed {
+            from_watermark: false,
+            reason: Some("watermark refused".into()),
+        })
+        .await?;
+        mb.position.watermark = wm;
+        catch_up(client, mb, true).await?;
+        return Ok(id);
+    }
+    let (id, wm) = fresh(client, mb, make).await?;
+    mb.position.watermark = wm;
+    match mb.position.sync_state {
+        // Resuming from a sync state only: catch up from it.
+        Some(_) => {
+            catch_up(client, mb, true).await?;
+        }
+        // First start: take a baseline to catch up from later, without delivering it.
+        None => {
+            catch_up(client, mb, false).await?;
+        }
+    }
+    Ok(id)
+}
+
+async fn fresh(
+    client: &Client,
+    mb: &Mailbox,
+    make: &(dyn Fn() -> crate::request::SubscribeRequest + Send + Sync),
+) -> Result<(String, Option<String>), Error> {
+    match subscribe(client, mb, make(), None).await? {
+        Ok(x) => Ok(x),
+        Err(code) => Err(Error::ews(&code, Some("Subscribe refused"))),
+    }
 }
 
 /// A pause that never busy-loops.

@@ -2,9 +2,7 @@
 
 use std::time::Duration;
 
-use super::{
-    Client, Error, EventStream, Mailbox, Origin, Recovery, Watch, at_least, catch_up, subscribe,
-};
+use super::{Client, Error, EventStream, Mailbox, Origin, Watch, at_least, establish};
 use crate::envelope::{Body, ResponseClass};
 use crate::event::EventKind;
 use crate::request::{GetEventsRequest, SubscribeRequest};
@@ -29,75 +27,9 @@ pub fn watch_pull(client: &Client, watch: Watch, interval: Duration) -> EventStr
     stream
 }
 
-/// Makes a subscription: from the last watermark when there is one, else fresh; a refused
-/// watermark falls back to a fresh subscription and a catch-up.
-async fn establish(
-    client: &Client,
-    mb: &mut Mailbox,
-    reason: Option<String>,
-) -> Result<String, Error> {
-    if let Some(w) = mb.position.watermark.clone() {
-        match subscribe(
-            client,
-            mb,
-            SubscribeRequest::pull(PULL_TIMEOUT_MINUTES),
-            Some(&w),
-        )
-        .await?
-        {
-            Ok((id, _)) => {
-                mb.recovery(Recovery::Resubscribed {
-                    from_watermark: true,
-                    reason,
-                })
-                .await?;
-                return Ok(id);
-            }
-            Err(code) => {
-                tracing::info!(mailbox = %mb.watch.mailbox, %code, "ews: watermark refused; catching up");
-            }
-        }
-        let (id, wm) = fresh(client, mb).await?;
-        mb.recovery(Recovery::Resubscribed {
-            from_watermark: false,
-            reason: Some("watermark refused".into()),
-        })
-        .await?;
-        mb.position.watermark = wm;
-        catch_up(client, mb, true).await?;
-        return Ok(id);
-    }
-    let (id, wm) = fresh(client, mb).await?;
-    mb.position.watermark = wm;
-    match mb.position.sync_state {
-        // Resuming from a sync state only: catch up from it.
-        Some(_) => {
-            catch_up(client, mb, true).await?;
-        }
-        // First start: take a baseline to catch up from later, without delivering it.
-        None => {
-            catch_up(client, mb, false).await?;
-        }
-    }
-    Ok(id)
-}
-
-async fn fresh(client: &Client, mb: &Mailbox) -> Result<(String, Option<String>), Error> {
-    match subscribe(
-        client,
-        mb,
-        SubscribeRequest::pull(PULL_TIMEOUT_MINUTES),
-        None,
-    )
-    .await?
-    {
-        Ok(x) => Ok(x),
-        Err(code) => Err(Error::ews(&code, Some("Subscribe refused"))),
-    }
-}
-
 async fn run(client: &Client, mb: &mut Mailbox, interval: Duration) -> Result<(), Error> {
-    let mut id = establish(client, mb, None).await?;
+    let make = || SubscribeRequest::pull(PULL_TIMEOUT_MINUTES);
+    let mut id = establish(client, mb, &make, None).await?;
     loop {
         let Some(w) = mb.position.watermark.clone() else {
             return Err(Error::ews(
@@ -122,7 +54,7 @@ async fn run(client: &Client, mb: &mut Mailbox, interval: Duration) -> Result<()
             match code {
                 Some(c) if c.requires_resubscribe() => {
                     tracing::info!(mailbox = %mb.watch.mailbox, code = c.as_str(), "ews: subscription gone");
-                    id = establish(client, mb, Some(c.as_str().to_string())).await?;
+                    id = establish(client, mb, &make, Some(c.as_str().to_string())).await?;
                     continue;
                 }
                 other => {
