@@ -42,8 +42,12 @@
 //!   response message, both with `BackOffMilliseconds`; a request that arrives while a back-off
 //!   is running is counted in [`Stats::back_off_violations`].
 //!
-//! Not modelled: push delivery (`PushSubscriptionRequest` is refused), folders other than
-//! root, calendar and inbox, paging of a first SyncFolderItems larger than one page, NTLM.
+//! - **Push.** `SendNotification` POSTed to the subscription's URL, with Exchange's retry
+//!   schedule (see the `push` module docs in the source): delivered only when the listener
+//!   answers `OK`, dropped after retries no longer fit in `StatusFrequency`.
+//!
+//! Not modelled: folders other than root, calendar and inbox, paging of a first
+//! SyncFolderItems larger than one page, NTLM.
 
 pub mod ids;
 pub mod read;

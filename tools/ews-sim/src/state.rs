@@ -495,6 +495,30 @@ impl State {
         Ok(events)
     }
 
+    /// Push: the pending events of a push subscription (previous watermark, events, position
+    /// reached, more to come), without advancing: the cursor moves when the listener answers
+    /// OK ([`State::ack_push`]).
+    pub fn peek_push(&self, id: &str, max: usize) -> Option<(String, Vec<LogEvent>, u64, bool)> {
+        let sub = self.subscriptions.get(id)?;
+        let (events, reached, more) = self.collect(sub, sub.cursor, max);
+        let guid = self.mailboxes[sub.mailbox].guid;
+        Some((ids::watermark(&guid, sub.cursor), events, reached, more))
+    }
+
+    /// Push: the listener acknowledged everything up to `reached`.
+    pub fn ack_push(&mut self, id: &str, reached: u64) {
+        if let Some(sub) = self.subscriptions.get_mut(id) {
+            sub.cursor = sub.cursor.max(reached);
+            sub.last_used = Instant::now();
+        }
+    }
+
+    /// The GUID of the mailbox a subscription belongs to.
+    pub fn guid_of(&self, id: &str) -> Option<[u8; 16]> {
+        let sub = self.subscriptions.get(id)?;
+        Some(self.mailboxes[sub.mailbox].guid)
+    }
+
     pub fn unsubscribe(&mut self, id: &str) -> Result<(), Refusal> {
         self.subscriptions
             .remove(id)

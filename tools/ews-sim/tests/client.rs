@@ -180,3 +180,52 @@ async fn a_persisted_position_resumes_without_loss() {
     );
     assert_eq!(created[0].id, b.id.as_str());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn push_listener_refuses_strangers() {
+    use ews_notify::transport::{PushOptions, listen_push};
+    let sim = Simulator::start(Config::default()).await.unwrap();
+    sim.add_mailbox(MAILBOX);
+    let client = Client::builder(sim.url()).build().unwrap();
+    let mut options = PushOptions::new(([127, 0, 0, 1], 0).into(), "the-secret");
+    options.max_body_bytes = 4096;
+    let listener = listen_push(&client, vec![Watch::calendar(MAILBOX)], options)
+        .await
+        .unwrap();
+    let url = listener.url().to_string();
+    let base = url.trim_end_matches("/the-secret").to_string();
+    let http = reqwest::Client::new();
+    let stranger =
+        ews_sim::soap::send_notification("bm90LW91cnM=", "AQAAAA==", &[], false, &|_| {
+            "AQAAAA==".to_string()
+        });
+    // No secret in the path.
+    let r = http
+        .post(&base)
+        .body(stranger.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+    let r = http
+        .post(format!("{base}/wrong"))
+        .body(stranger.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+    // A subscription the listener does not know: told to unsubscribe.
+    let r = http.post(&url).body(stranger).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("<m:SubscriptionStatus>Unsubscribe</m:SubscriptionStatus>"),
+        "{body}"
+    );
+    // Too large.
+    let r = http.post(&url).body(vec![b' '; 8192]).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 413);
+    // Not a SendNotification.
+    let r = http.post(&url).body("<x/>").send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+}

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use ews_notify::EventKind;
 use ews_notify::transport::{
-    Client, Delivered, Origin, Recovery, StreamingOptions, Update, Watch, watch_pull,
-    watch_streaming,
+    Client, Delivered, Origin, PushOptions, Recovery, StreamingOptions, Update, Watch, listen_push,
+    watch_pull, watch_streaming,
 };
 use ews_sim::{Config, Faults, LogEvent, LogKind, NewItem, Simulator, ids};
 
@@ -30,6 +30,7 @@ impl Rng {
 enum Mode {
     Pull,
     Streaming,
+    Push,
 }
 
 fn faults(mode: Mode) -> Faults {
@@ -38,6 +39,7 @@ fn faults(mode: Mode) -> Faults {
     let k = match mode {
         Mode::Pull => 1,
         Mode::Streaming => 5,
+        Mode::Push => 3,
     };
     Faults {
         server_busy_fault: 15 * k,
@@ -223,6 +225,15 @@ async fn run(mode: Mode, seed: u64, mailboxes: usize, rounds: usize) {
                 ..StreamingOptions::default()
             },
         ),
+        Mode::Push => {
+            let mut options = PushOptions::new(([127, 0, 0, 1], 0).into(), "s3cret-path");
+            // StatusFrequency 1 minute (500 ms in the simulator): silent after 3 of them.
+            options.silence_after = Some(Duration::from_millis(1500));
+            listen_push(&client, watches, options)
+                .await
+                .unwrap()
+                .streams
+        }
     };
     let logs: Vec<Log> = names
         .iter()
@@ -306,8 +317,8 @@ async fn run(mode: Mode, seed: u64, mailboxes: usize, rounds: usize) {
     eprintln!(
         "{mode:?} seed {seed}: {mailboxes} mailboxes, {total} events generated, {by_n} delivered as \
 notifications, {by_c} covered by catch-up; {} faults injected, {recoveries} recoveries, \
-{} requests, {} streaming connections",
-        stats.faults, stats.requests, stats.streaming_connections
+{} requests, {} streaming connections, {} push deliveries",
+        stats.faults, stats.requests, stats.streaming_connections, stats.push_deliveries
     );
     assert!(failed.is_empty(), "watches stopped: {failed:?}");
     assert!(stats.faults > 0, "the run must have injected faults");
@@ -345,5 +356,12 @@ async fn pull_loses_no_event_under_random_faults() {
 async fn streaming_loses_no_event_under_random_faults() {
     for seed in [7, 8, 9] {
         run(Mode::Streaming, seed, 6, 40).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn push_loses_no_event_under_random_faults() {
+    for seed in [7, 8, 9] {
+        run(Mode::Push, seed, 6, 40).await;
     }
 }

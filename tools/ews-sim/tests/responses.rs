@@ -381,6 +381,21 @@ async fn every_response_kind_validates_and_parses() {
     }
     kinds += 1;
 
+    // The push request the simulator sends to listeners: with events, and a status-only one.
+    let generated = sim.generated(MAILBOX);
+    let wm = |p: u64| ews_sim::ids::watermark(&ews_sim::ids::decode_watermark(&wm0).unwrap().0, p);
+    for (name, events) in [
+        ("push_events", &generated[..4]),
+        ("push_status", &generated[..0]),
+    ] {
+        let xml = ews_sim::soap::send_notification(&id, &wm0, events, false, &wm);
+        valid(xml.as_bytes(), name);
+        let env = ews_notify::parse_notification(xml.as_bytes()).unwrap();
+        let n = &env.body.response_messages()[0].notifications[0];
+        assert_eq!(n.events.len(), events.len().max(1));
+    }
+    kinds += 2;
+
     // HTTP 503 has no SOAP body to validate.
     sim.inject(Fault::Http503);
     let (status, _) = http
@@ -388,5 +403,5 @@ async fn every_response_kind_validates_and_parses() {
         .await;
     assert_eq!(status, 503);
 
-    assert_eq!(kinds, 15, "every response kind was checked");
+    assert_eq!(kinds, 17, "every response kind was checked");
 }

@@ -18,6 +18,8 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tokio_stream::wrappers::ReceiverStream;
 
 use crate::ids;
+mod push;
+
 use crate::read::{Request, read_request};
 use crate::soap::{self, StreamingMessage};
 use crate::state::{
@@ -116,6 +118,10 @@ pub struct Stats {
     pub subscriptions: u64,
     /// 401 answers sent.
     pub unauthorized: u64,
+    /// SendNotification requests the push listener answered OK.
+    pub push_deliveries: u64,
+    /// SendNotification attempts that failed (and were retried or gave up).
+    pub push_failures: u64,
 }
 
 /// A calendar item to create.
@@ -219,6 +225,8 @@ impl Simulator {
     /// # Errors
     /// When the socket cannot be bound.
     pub async fn start(config: Config) -> std::io::Result<Self> {
+        // The push client (reqwest) is built without a bundled crypto provider.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
         let (changed, _) = watch::channel(0);
@@ -535,7 +543,7 @@ async fn handle(
         st.expire(shared.config.minute);
     }
     match req.operation.as_str() {
-        "Subscribe" => subscribe(&shared, &req, &headers, &cookie),
+        "Subscribe" => subscribe(&shared, &req, &headers),
         "GetEvents" => get_events(&shared, &req, &f, &cookie),
         "GetStreamingEvents" => get_streaming_events(shared.clone(), &req, &f, &cookie),
         "Unsubscribe" => {
@@ -618,7 +626,7 @@ fn folder_ids(st: &State, mb: usize, req: &Request) -> Vec<String> {
     out
 }
 
-fn subscribe(shared: &Shared, req: &Request, headers: &HeaderMap, _cookie: &str) -> Response {
+fn subscribe(shared: &Arc<Shared>, req: &Request, headers: &HeaderMap) -> Response {
     let mut st = lock(&shared.state);
     let Some(mb) = target_mailbox(&st, req, headers) else {
         return xml_response(
@@ -636,8 +644,15 @@ fn subscribe(shared: &Shared, req: &Request, headers: &HeaderMap, _cookie: &str)
         }
     } else if req.first("StreamingSubscriptionRequest").is_some() {
         SubscriptionKind::Streaming
+    } else if req.first("PushSubscriptionRequest").is_some() {
+        SubscriptionKind::Push {
+            url: req.text("URL").unwrap_or_default().to_string(),
+            status_frequency: req
+                .text("StatusFrequency")
+                .and_then(|t| t.parse().ok())
+                .unwrap_or(30),
+        }
     } else {
-        // Push delivery is not simulated: refuse rather than pretend.
         return xml_response(
             StatusCode::OK,
             soap::error_response("Subscribe", Refusal::InvalidRequest),
@@ -647,13 +662,27 @@ fn subscribe(shared: &Shared, req: &Request, headers: &HeaderMap, _cookie: &str)
     let folders = folder_ids(&st, mb, req);
     let types: Vec<String> = req.all("EventType").map(|n| n.text.clone()).collect();
     let watermark = req.text("Watermark").map(str::to_string);
-    let streaming = kind == SubscriptionKind::Streaming;
     let cookie = backend_cookie(&st.mailboxes[mb]);
-    match st.subscribe(mb, kind, folders, types, watermark.as_deref()) {
+    match st.subscribe(mb, kind.clone(), folders, types, watermark.as_deref()) {
         Ok((id, wm)) => {
             drop(st);
             shared.count(|s| s.subscriptions += 1);
-            let wm = if streaming { None } else { Some(wm.as_str()) };
+            let wm = match &kind {
+                SubscriptionKind::Streaming => None,
+                SubscriptionKind::Push {
+                    url,
+                    status_frequency,
+                } => {
+                    tokio::spawn(push::deliver(
+                        shared.clone(),
+                        id.clone(),
+                        url.clone(),
+                        *status_frequency,
+                    ));
+                    Some(wm.as_str())
+                }
+                SubscriptionKind::Pull { .. } => Some(wm.as_str()),
+            };
             xml_response(
                 StatusCode::OK,
                 soap::subscribe_response(&id, wm),
