@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use ews_notify::GlobalObjectId;
 use ews_notify::transport::{
-    Client, Origin, Recovery, StreamingOptions, Update, Watch, watch_pull, watch_streaming,
+    Client, Origin, PushOptions, Recovery, StreamingOptions, Update, Watch, listen_push,
+    watch_pull, watch_streaming,
 };
 use ews_sim::{CalendarKind, Config, Fault, NewItem, Simulator};
 
@@ -19,6 +20,7 @@ pub struct Args {
 
 const PULL: &str = "alice@example.com";
 const STREAMING: &str = "bob@example.com";
+const PUSH: &str = "carol@example.com";
 
 /// Runs the demo; prints what happens as it happens.
 pub fn run(args: &Args) -> Result<(), String> {
@@ -110,6 +112,7 @@ async fn demo(seed: u64) -> Result<(), String> {
     );
     sim.add_mailbox(PULL);
     sim.add_mailbox(STREAMING);
+    sim.add_mailbox(PUSH);
     let client = Client::builder(sim.url())
         .basic("demo", "demo")
         .unavailable_back_off(Duration::from_millis(200))
@@ -125,9 +128,19 @@ async fn demo(seed: u64) -> Result<(), String> {
             ..StreamingOptions::default()
         },
     );
-    println!("push: not shown (the simulator does not deliver push notifications yet)");
+    let mut push_options = PushOptions::new(([127, 0, 0, 1], 0).into(), "demo-secret");
+    // StatusFrequency is 1 minute, 2 s in this simulator: silent after 5 s.
+    push_options.silence_after = Some(Duration::from_secs(5));
+    let mut push = listen_push(&client, vec![Watch::calendar(PUSH)], push_options)
+        .await
+        .map_err(|e| format!("error: cannot start the push listener: {e}"))?;
+    println!("push listener at {}", push.url());
     let mut printers = Vec::new();
-    for (label, mut stream) in [("pull     ", pull), ("streaming", streaming.remove(0))] {
+    for (label, mut stream) in [
+        ("pull     ", pull),
+        ("streaming", streaming.remove(0)),
+        ("push     ", push.streams.remove(0)),
+    ] {
         printers.push(tokio::spawn(async move {
             let mut names = Names::default();
             while let Some(u) = stream.next().await {
@@ -137,13 +150,13 @@ async fn demo(seed: u64) -> Result<(), String> {
     }
     // Let both subscriptions come up.
     for _ in 0..50 {
-        if sim.stats().subscriptions >= 2 {
+        if sim.stats().subscriptions >= 3 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
-    for mailbox in [PULL, STREAMING] {
+    for mailbox in [PULL, STREAMING, PUSH] {
         println!("--- {mailbox}: a single meeting, created, moved, deleted");
         let one = sim
             .create_item(mailbox, NewItem::single("1:1"))
@@ -231,15 +244,26 @@ async fn demo(seed: u64) -> Result<(), String> {
     pause().await;
     pause().await;
     pause().await;
+    println!(
+        "--- faults: the server forgets {PUSH}'s push subscription; the listener notices the silence"
+    );
+    sim.forget_subscriptions(PUSH);
+    sim.create_item(PUSH, NewItem::single("while the push subscription is gone"));
+    for _ in 0..16 {
+        pause().await;
+    }
     drop(client);
     let stats = sim.stats();
     println!(
-        "--- done: {} requests, {} faults injected, {} streaming connections; generated events: {} {PULL}, {} {STREAMING}",
+        "--- done: {} requests, {} faults injected, {} streaming connections, {} push deliveries; \
+generated events: {} {PULL}, {} {STREAMING}, {} {PUSH}",
         stats.requests,
         stats.faults,
         stats.streaming_connections,
+        stats.push_deliveries,
         sim.generated(PULL).len(),
         sim.generated(STREAMING).len(),
+        sim.generated(PUSH).len(),
     );
     for p in printers {
         p.abort();
