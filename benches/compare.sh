@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One table of ratios: our parse against the bare quick-xml loop (Rust, from the last
 # `cargo bench --bench parse` / `--bench streaming` run) and against the peer libraries of the
-# cross-language comparisons present (benches/python/compare_*.py, benches/node/compare_*.{js,mjs}).
+# cross-language comparisons present (benches/python/compare*.py, benches/node/compare*.{js,mjs}).
 # A comparison whose tools are missing is listed as skipped, with the reason.
 #
 #   benches/compare.sh            # PYTHON=/path/to/venv/bin/python to pick the interpreter
@@ -19,7 +19,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
 # Each comparison writes its Markdown table to $out/<name>.md, or a reason to $out/<name>.skip.
-for script in "$root"/benches/python/compare_*.py; do
+for script in "$root"/benches/python/compare*.py; do
     [[ -e $script ]] || continue
     name="python/$(basename "$script" .py)"
     file=$out/$(echo "$name" | tr / _)
@@ -29,11 +29,11 @@ for script in "$root"/benches/python/compare_*.py; do
         { echo "$name"; tail -1 "$file.err"; } >"$file.skip"
     fi
 done
-for script in "$root"/benches/node/compare_*.js "$root"/benches/node/compare_*.mjs; do
+for script in "$root"/benches/node/compare*.js "$root"/benches/node/compare*.mjs; do
     [[ -e $script ]] || continue
     name="node/$(basename "${script%.*}")"
     file=$out/$(echo "$name" | tr / _)
-    if node "$script" --markdown >"$file.md" 2>"$file.err"; then
+    if (cd "$(dirname "$script")" && node "$script") >"$file.md" 2>"$file.err"; then
         echo "$name" >"$file.name"
     else
         { echo "$name"; tail -1 "$file.err"; } >"$file.skip"
@@ -41,10 +41,10 @@ for script in "$root"/benches/node/compare_*.js "$root"/benches/node/compare_*.m
 done
 
 python3 - "$out" "$target/criterion" <<'PY'
-import json, pathlib, sys
+import json, pathlib, re, sys
 
 out, criterion = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
-rows = []  # (comparison, input, ours µs, other name, other µs)
+rows = []  # (comparison, input, ours, other name, other, unit)
 
 
 def median_us(group, bench):
@@ -59,7 +59,7 @@ if (criterion / "parse").is_dir():
     for bench in sorted(p.name for p in (criterion / "parse").iterdir() if p.is_dir() and p.name != "report"):
         ours, bare = median_us("parse", bench), median_us("bare_quick_xml", bench)
         if ours and bare:
-            rows.append(("rust: bare quick-xml loop", bench, ours, "bare loop", bare))
+            rows.append(("rust: bare quick-xml loop", bench, ours, "bare loop", bare, "µs"))
 stream = criterion / "streaming"
 if stream.is_dir():
     for split_parse in sorted(stream.glob("split_parse_*")):
@@ -67,28 +67,24 @@ if stream.is_dir():
         ours = median_us("streaming", split_parse.name)
         bare = median_us("streaming", "bare_quick_xml_" + suffix)
         if ours and bare:
-            rows.append(("rust: bare quick-xml loop", "split+parse " + suffix, ours, "bare loop", bare))
+            rows.append(("rust: bare quick-xml loop", "split+parse " + suffix, ours, "bare loop", bare, "µs"))
 if not rows:
     print("# rust: no criterion results under", criterion, "(run cargo bench -p ews-notify-benches first)")
 
 skipped = []
-for name_file in sorted(out.glob("*.name")):
-    comparison = name_file.read_text().strip()
-    lines = [l for l in (name_file.with_suffix(".md")).read_text().splitlines() if l.startswith("|")]
-    for l in (name_file.with_suffix(".md")).read_text().splitlines():
-        if l.startswith("#"):
-            print(f"# {comparison}: {l.lstrip('# ')}")
+def markdown_rows(comparison, text):
+    """A Markdown table with an ews_notify µs column and a peer µs column (python comparisons)."""
+    lines = [l for l in text.splitlines() if l.startswith("|")]
     if len(lines) < 3:
-        skipped.append((comparison, "printed no table"))
-        continue
+        return None
     header = [c.strip() for c in lines[0].strip("|").split("|")]
     timed = [i for i, h in enumerate(header) if h.endswith("µs")]
     ours = next((i for i in timed if "ews" in header[i].lower()), None)
     peer = next((i for i in reversed(timed) if "ews" not in header[i].lower()), None)
     if ours is None or peer is None:
-        skipped.append((comparison, "table has no ews_notify / peer µs columns"))
-        continue
+        return None
     peer_name = header[peer].removesuffix("µs").strip()
+    out = []
     for l in lines[2:]:
         cells = [c.strip() for c in l.strip("|").split("|")]
         try:
@@ -96,16 +92,49 @@ for name_file in sorted(out.glob("*.name")):
             b = float(cells[peer].replace(",", ""))
         except (ValueError, IndexError):
             continue
-        rows.append((comparison, cells[0], a, peer_name, b))
+        out.append((comparison, cells[0], a, peer_name, b, "µs"))
+    return out
+
+
+def block_rows(comparison, text):
+    """Blocks of `label: ...` then `  name  N ms ...` lines, ours first (node comparison)."""
+    out, label, base = [], None, None
+    for l in text.splitlines():
+        m = re.match(r"^(\S.*?): \d+ files", l)
+        if m:
+            label, base = m.group(1), None
+            continue
+        m = re.match(r"^  (.+?)\s+([\d.]+) ms\s", l)
+        if m and label:
+            name, ms = m.group(1).strip(), float(m.group(2))
+            if base is None:
+                base = ms
+            else:
+                out.append((comparison, label, base, name, ms, "ms per run"))
+    return out or None
+
+
+skipped = []
+for name_file in sorted(out.glob("*.name")):
+    comparison = name_file.read_text().strip()
+    text = name_file.with_suffix(".md").read_text()
+    for l in text.splitlines():
+        if l.startswith("#") or re.match(r"^(node v|fast-xml-parser:|ews-javascript-api:|  differs)", l):
+            print(f"# {comparison}: {l.lstrip('# ')}")
+    found = markdown_rows(comparison, text) or block_rows(comparison, text)
+    if not found:
+        skipped.append((comparison, "printed no table this script could read"))
+        continue
+    rows += found
 for skip in sorted(out.glob("*.skip")):
     name, *reason = skip.read_text().splitlines()
     skipped.append((name, reason[0] if reason else "failed"))
 
 print()
-print("| comparison | input | ews-notify µs | other | other µs | other / ours |")
+print("| comparison | input | ews-notify | other | other's time | other / ours |")
 print("|---|---|---:|---|---:|---:|")
-for comparison, label, a, other, b in rows:
-    print(f"| {comparison} | {label} | {a:,.2f} | {other} | {b:,.2f} | {b / a:,.2f}x |")
+for comparison, label, a, other, b, unit in rows:
+    print(f"| {comparison} | {label} | {a:,.2f} {unit} | {other} | {b:,.2f} {unit} | {b / a:,.2f}x |")
 for name, reason in skipped:
     print(f"| {name} | skipped: {reason} | | | | |")
 PY
