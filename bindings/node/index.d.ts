@@ -472,6 +472,49 @@ export declare class StreamSplitter {
   get buffered(): number
 }
 
+/**
+ * A `FindItem` request with a `CalendarView`: the items and occurrences that overlap
+ * `start`..`end`.
+ */
+export declare function calendarViewRequest(start: Date, end: Date, options?: FindItemOptions | undefined | null): string
+
+/**
+ * A `FindItem` request for the calendar items of one meeting: those whose
+ * PidLidCleanGlobalObjectId equals `cleanGoidBase64` (use `GlobalObjectId.restrictionValue`).
+ * Finds the series, its exceptions and orphan instances.
+ */
+export declare function findItemByCleanGoidRequest(cleanGoidBase64: string, options?: FindItemOptions | undefined | null): string
+
+/** Where a `FindItem` request searches, and its header. */
+export interface FindItemOptions {
+  /** CalendarView only: at most this many entries (`MaxEntriesReturned`, 1 or more). */
+  maxEntries?: number
+  /** Distinguished folders to search (default the caller's `calendar`). */
+  folders?: Array<string>
+  /** SMTP address of the mailbox that holds `folders`. */
+  mailbox?: string
+  /** `RequestServerVersion`. */
+  version?: string
+  /** SMTP address to act as. */
+  impersonate?: string
+}
+
+/** A `GetEvents` request: the events of a pull subscription since `watermark`. */
+export declare function getEventsRequest(subscriptionId: string, watermark: string, options?: RequestOptions | undefined | null): string
+
+/**
+ * A `GetItem` request for calendar items, with the calendar fields and both GlobalObjectId
+ * properties. `itemIds` are EWS id strings or `ObjectId`s from events (their change keys are
+ * sent too).
+ */
+export declare function getItemRequest(itemIds: Array<string | ObjectId>, options?: RequestOptions): string
+
+/**
+ * A `GetStreamingEvents` request: open a streaming connection for the subscriptions, kept
+ * open `connectionTimeoutMinutes` (1-30).
+ */
+export declare function getStreamingEventsRequest(subscriptionIds: Array<string>, connectionTimeoutMinutes: number, options?: RequestOptions | undefined | null): string
+
 /** A readable-but-odd finding about a GlobalObjectId (offsets index its bytes). */
 export interface GoidWarning {
   /** Stable snake_case slug, prefixed `goid_`. */
@@ -481,6 +524,22 @@ export interface GoidWarning {
   /** What was found. */
   message: string
 }
+
+/** HTTP headers to send with an EWS request. */
+export interface HttpHeaderOptions {
+  /** `X-AnchorMailbox`: the SMTP address of the mailbox worked on. */
+  anchorMailbox?: string
+  /** Send `X-PreferServerAffinity: true` (streaming, and pull with several mailboxes). */
+  preferServerAffinity?: boolean
+  /** The `X-BackEndOverrideCookie` value a Subscribe response set. */
+  backendOverrideCookie?: string
+}
+
+/**
+ * The HTTP headers to send with an EWS request, as `[name, value]` pairs (ready for
+ * `new Headers(pairs)` or `Object.fromEntries(pairs)`).
+ */
+export declare function httpHeaders(options?: HttpHeaderOptions | undefined | null): Array<[string, string]>
 
 /**
  * Parses one EWS notification SOAP envelope (push `SendNotification`, `GetEventsResponse`,
@@ -507,6 +566,33 @@ export interface ParseOptions {
 }
 
 /**
+ * A `Subscribe` request for a pull subscription (poll it with `getEventsRequest`).
+ * `options.timeoutMinutes` is required.
+ */
+export declare function pullSubscribeRequest(options: SubscribeOptions): string
+
+/**
+ * A `Subscribe` request for a push subscription: Exchange POSTs `SendNotification` to `url`
+ * (parse each with `parseNotification`, answer with `sendNotificationResult`).
+ * `options.statusFrequencyMinutes` is required.
+ */
+export declare function pushSubscribeRequest(url: string, options: SubscribeOptions): string
+
+/** Options every request takes: the SOAP header. */
+export interface RequestOptions {
+  /** `RequestServerVersion`, e.g. `"Exchange2013_SP1"` (the default) or `"Exchange2016"`. */
+  version?: string
+  /** SMTP address to act as (`ExchangeImpersonation`). */
+  impersonate?: string
+}
+
+/**
+ * The `SendNotificationResult` a push listener answers to each `SendNotification`:
+ * `"OK"` (the default) keeps the subscription, `"Unsubscribe"` ends it.
+ */
+export declare function sendNotificationResult(status?: 'OK' | 'Unsubscribe'): string
+
+/**
  * Splits a whole streaming body already in memory into its envelopes' bytes (copies).
  *
  * Throws an `Error` with `code` and `offset` (into `body`) when the body is not a sequence of
@@ -524,3 +610,60 @@ export interface SplitterOptions {
   /** Most bytes the whole stream may deliver. */
   maxStreamBytes?: number
 }
+
+/**
+ * A `Subscribe` request for a streaming subscription (then send `getStreamingEventsRequest`
+ * and cut the body with `StreamSplitter`).
+ */
+export declare function streamingSubscribeRequest(options: SubscribeOptions): string
+
+/** What to watch, for the three `Subscribe` requests. */
+export interface SubscribeOptions {
+  /** Event types: `"created"`, `"CreatedEvent"`, `"newMail"`, ... */
+  eventTypes: Array<string>
+  /** Pull only: minutes the server keeps the subscription without a poll (1-1440). */
+  timeoutMinutes?: number
+  /** Push only: minutes between status heartbeats (1-1440). */
+  statusFrequencyMinutes?: number
+  /** Distinguished folder names (`"calendar"`, `"inbox"`, ...). */
+  folders?: Array<string>
+  /** Folders by EWS id. */
+  folderIds?: Array<string>
+  /** SMTP address of the mailbox that holds `folders` (delegate access). */
+  mailbox?: string
+  /** Watch every folder of the mailbox instead of a list. */
+  allFolders?: boolean
+  /** Pull and push: resume from this watermark. */
+  watermark?: string
+  /** `RequestServerVersion`. */
+  version?: string
+  /** SMTP address to act as. */
+  impersonate?: string
+}
+
+/** Which folder a `SyncFolderItems` request reads, from where, and its header. */
+export interface SyncFolderItemsOptions {
+  /** A distinguished folder name (`"calendar"`, ...); give this or `folderId`. */
+  folder?: string
+  /** A folder by EWS id; give this or `folder`. */
+  folderId?: string
+  /** SMTP address of the mailbox that holds `folder`. */
+  mailbox?: string
+  /** The `SyncState` of the previous response (from scratch without one). */
+  syncState?: string
+  /** Also folder-associated items (`SyncScope=NormalAndAssociatedItems`). */
+  includeAssociatedItems?: boolean
+  /** `RequestServerVersion`. */
+  version?: string
+  /** SMTP address to act as. */
+  impersonate?: string
+}
+
+/**
+ * A `SyncFolderItems` request: the changes to a folder since `options.syncState`, at most
+ * `maxChangesReturned` (1-512) per call. The catch-up after a lost subscription.
+ */
+export declare function syncFolderItemsRequest(maxChangesReturned: number, options: SyncFolderItemsOptions): string
+
+/** An `Unsubscribe` request. */
+export declare function unsubscribeRequest(subscriptionId: string, options?: RequestOptions | undefined | null): string

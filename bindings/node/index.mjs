@@ -4,5 +4,22 @@ import { createRequire } from 'node:module'
 const require = createRequire(import.meta.url)
 const native = require('./index.js')
 
-export const { parseNotification, splitEnvelopes, StreamSplitter, GlobalObjectId } = native
+export const {
+  parseNotification,
+  splitEnvelopes,
+  StreamSplitter,
+  GlobalObjectId,
+  pullSubscribeRequest,
+  pushSubscribeRequest,
+  streamingSubscribeRequest,
+  getEventsRequest,
+  getStreamingEventsRequest,
+  unsubscribeRequest,
+  sendNotificationResult,
+  getItemRequest,
+  findItemByCleanGoidRequest,
+  calendarViewRequest,
+  syncFolderItemsRequest,
+  httpHeaders,
+} = native
 export default native

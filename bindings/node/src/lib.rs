@@ -15,4 +15,5 @@ mod goid;
 mod input;
 mod options;
 mod parse;
+mod request;
 mod streaming;

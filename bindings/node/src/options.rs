@@ -41,6 +41,12 @@ fn count(env: &Env, name: &str, value: Option<f64>) -> napi::Result<Option<u64>>
     }
 }
 
+/// Reads a count option that core takes as `u32`; values past `u32::MAX` become `u32::MAX`, so
+/// core reports them as out of its range.
+pub fn count_u32(env: &Env, name: &str, value: Option<f64>) -> napi::Result<Option<u32>> {
+    Ok(count(env, name, value)?.map(|v| u32::try_from(v).unwrap_or(u32::MAX)))
+}
+
 fn to_usize(v: u64) -> usize {
     usize::try_from(v).unwrap_or(usize::MAX)
 }

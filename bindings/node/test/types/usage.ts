@@ -10,6 +10,11 @@ import {
   StreamSplitter,
   parseNotification,
   splitEnvelopes,
+  pullSubscribeRequest,
+  getItemRequest,
+  calendarViewRequest,
+  httpHeaders,
+  sendNotificationResult,
 } from 'ews-notify'
 import ewsNotify from 'ews-notify'
 
@@ -88,6 +93,15 @@ const other: GlobalObjectId = GlobalObjectId.fromIcalUid(uid, '2024-01-31')
 const firstWarning: string | undefined = goid.warnings[0]?.code
 // @ts-expect-error instance dates are strings
 GlobalObjectId.fromIcalUid(uid, 20240131)
+
+const subscribe: string = pullSubscribeRequest({ eventTypes: ['created'], timeoutMinutes: 30, folders: ['calendar'] })
+const get: string = getItemRequest(['AAMk', { id: 'AAMk', changeKey: null }], { version: 'Exchange2016' })
+const view: string = calendarViewRequest(new Date(), new Date(), { maxEntries: 10 })
+const headers: Array<[string, string]> = httpHeaders({ anchorMailbox: 'a@example.com' })
+const answer: string = sendNotificationResult('Unsubscribe')
+// @ts-expect-error the status is OK or Unsubscribe
+sendNotificationResult('Maybe')
+void subscribe, get, view, headers, answer
 
 try {
   parseNotification('')
