@@ -76,6 +76,8 @@ pub(crate) struct Elem<'a> {
     pub start: BytesStart<'a>,
     /// Byte offset of the `<`.
     pub offset: usize,
+    /// Which tag this is, to find its attributes in the reader's cache.
+    seq: u64,
 }
 
 impl<'a> Elem<'a> {
@@ -125,9 +127,23 @@ pub(crate) struct XmlReader<'a> {
     depth: usize,
     max_depth: usize,
     pending_end: bool,
-    /// Attribute names of the current tag, for the duplicate check (reused, so no allocation
-    /// per tag).
-    keys: Vec<&'a str>,
+    /// Attributes of the last tag read, checked and sliced in one pass (reused, so no
+    /// allocation per tag); [`XmlReader::attr`] looks values up here.
+    attrs: Vec<Attr<'a>>,
+    /// Whether `attrs` holds every attribute of the last tag.
+    attrs_complete: bool,
+    /// Number of tags read.
+    seq: u64,
+}
+
+/// One attribute of the last tag read.
+struct Attr<'a> {
+    key: &'a str,
+    value: &'a str,
+    /// Byte offset of the value.
+    offset: usize,
+    /// The value needs no decoding: no reference, tab, CR or LF.
+    plain: bool,
 }
 
 impl<'a> XmlReader<'a> {
@@ -155,7 +171,9 @@ impl<'a> XmlReader<'a> {
             depth: 0,
             max_depth,
             pending_end: false,
-            keys: Vec::new(),
+            attrs: Vec::new(),
+            attrs_complete: false,
+            seq: 0,
         })
     }
 
@@ -223,24 +241,18 @@ impl<'a> XmlReader<'a> {
         }
         loop {
             let pos = self.position();
-            let (res, event) = match self.reader.read_resolved_event() {
-                Ok(pair) => pair,
+            // Only start tags are resolved: end tags and text need no namespace.
+            let event = match self.reader.read_event() {
+                Ok(event) => event,
                 Err(e) => return Err(self.xml_error(e)),
-            };
-            // The prefix is checked after the name, so that a damaged name is reported as such.
-            let ns = match res {
-                ResolveResult::Unbound => Ok((Ns::None, None)),
-                ResolveResult::Bound(Namespace(uri)) => {
-                    let ns = Ns::classify(uri);
-                    Ok((ns, (ns == Ns::Other).then(|| uri.to_owned())))
-                }
-                ResolveResult::Unknown(prefix) => Err(prefix),
             };
             match event {
                 XmlEvent::Start(start) => {
+                    let ns = self.resolve(&start);
                     return self.start(ns, start, pos, false).map(Tok::Start);
                 }
                 XmlEvent::Empty(start) => {
+                    let ns = self.resolve(&start);
                     return self.start(ns, start, pos, true).map(Tok::Start);
                 }
                 XmlEvent::End(_) => {
@@ -292,6 +304,19 @@ impl<'a> XmlReader<'a> {
         }
     }
 
+    /// The namespace of a start tag, or the unbound prefix. The prefix is reported after the
+    /// name is checked, so that a damaged name is reported as such.
+    fn resolve(&self, start: &BytesStart<'a>) -> Result<(Ns, Option<String>), String> {
+        match self.reader.resolver().resolve_element(start.name()).0 {
+            ResolveResult::Unbound => Ok((Ns::None, None)),
+            ResolveResult::Bound(Namespace(uri)) => {
+                let ns = Ns::classify(uri);
+                Ok((ns, (ns == Ns::Other).then(|| uri.to_owned())))
+            }
+            ResolveResult::Unknown(prefix) => Err(prefix),
+        }
+    }
+
     fn start(
         &mut self,
         ns: Result<(Ns, Option<String>), String>,
@@ -313,6 +338,7 @@ impl<'a> XmlReader<'a> {
         check_name(qname, offset + 1)?;
         let (ns, other_uri) =
             ns.map_err(|prefix| Error::at(ErrorKind::UnboundPrefix { prefix }, offset + 1))?;
+        self.seq += 1;
         self.check_attributes(&start, offset)?;
         let local = start.local_name().into_inner();
         let local = self.rebase(local).unwrap_or_default();
@@ -325,13 +351,15 @@ impl<'a> XmlReader<'a> {
             other_uri,
             start,
             offset,
+            seq: self.seq,
         })
     }
 
     /// Checks every attribute of a tag: syntax, names, bound prefixes, references.
     fn check_attributes(&mut self, start: &BytesStart<'a>, offset: usize) -> Result<(), Error> {
-        self.keys.clear();
-        // quick-xml's own duplicate check allocates per tag; this one reuses `self.keys`.
+        self.attrs.clear();
+        self.attrs_complete = true;
+        // quick-xml's own duplicate check allocates per tag; this one reuses `self.attrs`.
         for attr in start.attributes().with_checks(false) {
             let attr = attr.map_err(|e| {
                 let at = match &e {
@@ -351,16 +379,13 @@ impl<'a> XmlReader<'a> {
             let key = attr.key.0;
             let key_offset = self.offset_of(key).unwrap_or(offset);
             check_name(key, key_offset)?;
-            if let Some(key) = self.rebase(key) {
-                if self.keys.contains(&key) {
-                    return Err(Error::at(
-                        ErrorKind::MalformedXml {
-                            reason: format!("duplicated attribute `{key}`"),
-                        },
-                        key_offset,
-                    ));
-                }
-                self.keys.push(key);
+            if self.attrs.iter().any(|a| a.key == key) {
+                return Err(Error::at(
+                    ErrorKind::MalformedXml {
+                        reason: format!("duplicated attribute `{key}`"),
+                    },
+                    key_offset,
+                ));
             }
             if attr.key.prefix().is_some() && !key.starts_with("xmlns:") {
                 let (res, _) = self.reader.resolver().resolve_attribute(attr.key);
@@ -369,18 +394,31 @@ impl<'a> XmlReader<'a> {
                 }
             }
             let value: &str = &attr.value;
-            if let Some(i) = value.bytes().position(|b| b == b'<') {
-                let at = self.offset_of(value).unwrap_or(offset) + i;
-                return Err(Error::at(
-                    ErrorKind::MalformedXml {
-                        reason: "`<` in an attribute value".into(),
-                    },
-                    at,
-                ));
+            let value_offset = self.offset_of(value).unwrap_or(offset);
+            let bytes = value.as_bytes();
+            let plain = memchr::memchr3(b'&', b'<', b'\n', bytes).is_none()
+                && memchr::memchr2(b'\t', b'\r', bytes).is_none();
+            if !plain {
+                if let Some(i) = memchr::memchr(b'<', bytes) {
+                    return Err(Error::at(
+                        ErrorKind::MalformedXml {
+                            reason: "`<` in an attribute value".into(),
+                        },
+                        value_offset + i,
+                    ));
+                }
+                if memchr::memchr(b'&', bytes).is_some() {
+                    decode_attribute(value, value_offset)?;
+                }
             }
-            if value.contains('&') {
-                let value_offset = self.offset_of(value).unwrap_or(offset);
-                decode_attribute(value, value_offset)?;
+            match (self.rebase(key), self.rebase(value)) {
+                (Some(key), Some(value)) => self.attrs.push(Attr {
+                    key,
+                    value,
+                    offset: value_offset,
+                    plain,
+                }),
+                _ => self.attrs_complete = false,
             }
         }
         Ok(())
@@ -392,6 +430,13 @@ impl<'a> XmlReader<'a> {
     /// # Errors
     /// `unknown_entity`, `invalid_character` (already checked when the tag was read).
     pub(crate) fn attr(&self, elem: &Elem<'a>, name: &str) -> Result<Option<Cow<'a, str>>, Error> {
+        if elem.seq == self.seq && self.attrs_complete {
+            return match self.attrs.iter().find(|a| a.key == name) {
+                None => Ok(None),
+                Some(a) if a.plain => Ok(Some(Cow::Borrowed(a.value))),
+                Some(a) => decode_attribute(a.value, a.offset).map(Some),
+            };
+        }
         for attr in elem.start.attributes().with_checks(false).flatten() {
             if attr.key.0 == name {
                 let value: &str = &attr.value;
