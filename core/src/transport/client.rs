@@ -354,30 +354,28 @@ pub(crate) fn busy_back_off(body: &[u8]) -> Option<Duration> {
             None
         }
         Ok(env) => {
-            let in_messages = env
-                .body
-                .response_messages()
-                .iter()
-                .find(|m| m.response_code == Some(ResponseCode::ErrorServerBusy))
-                .map(|m| {
-                    m.back_off_milliseconds
-                        .map_or(DEFAULT, Duration::from_millis)
-                });
-            in_messages.or_else(|| busy_in_other(body))
+            let busy = |code: &Option<ResponseCode<'_>>, ms: Option<u64>| {
+                (*code == Some(ResponseCode::ErrorServerBusy))
+                    .then(|| ms.map_or(DEFAULT, Duration::from_millis))
+            };
+            match &env.body {
+                Body::SyncFolderItemsResponse(m) => m
+                    .iter()
+                    .find_map(|m| busy(&m.response_code, m.back_off_milliseconds)),
+                Body::GetItemResponse(m) => m
+                    .iter()
+                    .find_map(|m| busy(&m.response_code, m.back_off_milliseconds)),
+                Body::FindItemResponse(m) => m
+                    .iter()
+                    .find_map(|m| busy(&m.response_code, m.back_off_milliseconds)),
+                other => other
+                    .response_messages()
+                    .iter()
+                    .find_map(|m| busy(&m.response_code, m.back_off_milliseconds)),
+            }
         }
-        // Not a notification envelope: read the response message directly.
-        Err(_) => busy_in_other(body),
+        Err(_) => None,
     }
-}
-
-/// `ErrorServerBusy` in the single response message of another operation (SyncFolderItems,
-/// GetItem, ...).
-fn busy_in_other(body: &[u8]) -> Option<Duration> {
-    let a = super::items::read_sync(body).ok()?;
-    (a.response_code == "ErrorServerBusy").then(|| {
-        a.back_off_milliseconds
-            .map_or(Duration::from_secs(1), Duration::from_millis)
-    })
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {

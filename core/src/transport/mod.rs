@@ -30,7 +30,6 @@
 
 mod client;
 mod error;
-mod items;
 mod listener;
 mod pull;
 mod streaming;
@@ -315,8 +314,8 @@ pub(crate) async fn catch_up(
     mb: &mut Mailbox,
     deliver: bool,
 ) -> Result<usize, Error> {
-    use crate::event::{EventKind, ObjectId};
-    use std::borrow::Cow;
+    use crate::event::EventKind;
+    use crate::item::SyncChangeKind;
     let from = mb.position.sync_state.clone();
     let mut count = 0;
     loop {
@@ -326,37 +325,49 @@ pub(crate) async fn catch_up(
             req = req.sync_state(s.clone());
         }
         let body = client.call(&req.build()?, Some(&mb.watch.mailbox)).await?;
-        let answer = items::read_sync(&body)?;
-        if answer.response_code == "ErrorInvalidSyncStateData" && mb.position.sync_state.is_some() {
+        let env = crate::parse_notification(&body)?;
+        let crate::Body::SyncFolderItemsResponse(messages) = &env.body else {
+            return Err(fault_error(&env));
+        };
+        let Some(answer) = messages.first() else {
+            return Err(Error::ews("empty SyncFolderItemsResponse", None));
+        };
+        let code = answer
+            .response_code
+            .as_ref()
+            .map_or("NoError", crate::ResponseCode::as_str);
+        if code == "ErrorInvalidSyncStateData" && mb.position.sync_state.is_some() {
             // Start over from scratch: every item comes again as a creation.
             mb.position.sync_state = None;
             continue;
         }
-        if answer.response_code != "NoError" {
-            return Err(Error::ews(
-                &answer.response_code,
-                answer.message_text.as_deref(),
-            ));
+        if code != "NoError" {
+            return Err(Error::ews(code, answer.message_text.as_deref()));
         }
-        let Some(state) = answer.sync_state else {
+        let Some(state) = &answer.sync_state else {
             return Err(Error::ews("missing SyncState", None));
         };
-        mb.position.sync_state = Some(state);
+        mb.position.sync_state = Some(state.to_string());
         if deliver {
             for c in &answer.changes {
-                let (kind, id) = match c {
-                    items::SyncChange::Create(id) => (EventKind::Created, id),
-                    items::SyncChange::Update(id) => (EventKind::Modified, id),
-                    items::SyncChange::Delete(id) => (EventKind::Deleted, id),
+                let kind = match c.kind {
+                    SyncChangeKind::Create => EventKind::Created,
+                    SyncChangeKind::Update => EventKind::Modified,
+                    SyncChangeKind::Delete => EventKind::Deleted,
+                    // A read flag is not a calendar change.
+                    _ => continue,
                 };
+                let id = c
+                    .item
+                    .as_ref()
+                    .and_then(|i| i.item_id.as_ref())
+                    .or(c.item_id.as_ref());
+                let Some(id) = id else { continue };
                 let event = Event {
                     kind,
                     watermark: None,
                     timestamp: None,
-                    item_id: Some(ObjectId {
-                        id: Cow::Owned(id.id.to_string()),
-                        change_key: id.change_key.as_ref().map(|c| Cow::Owned(c.to_string())),
-                    }),
+                    item_id: Some(id.clone().into_owned()),
                     folder_id: None,
                     parent_folder_id: None,
                     old_item_id: None,
@@ -369,7 +380,7 @@ pub(crate) async fn catch_up(
             }
         }
         count += answer.changes.len();
-        if answer.includes_last {
+        if answer.includes_last_item_in_range != Some(false) {
             break;
         }
     }
