@@ -38,9 +38,9 @@ pub fn out_of_range(message: &str) -> JsValue {
 
 /// A JS `Error` for a value that could not be converted to a JS value (cannot happen for the
 /// core's types; kept typed all the same).
-pub fn conversion(error: &serde_wasm_bindgen::Error) -> JsValue {
+pub fn conversion(error: &str) -> JsValue {
     with_code(
-        js_sys::Error::new(&error.to_string()).into(),
+        js_sys::Error::new(error).into(),
         "conversion_failed",
         JsValue::NULL,
     )

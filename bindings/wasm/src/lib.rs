@@ -1,8 +1,9 @@
 //! ews-notify for WebAssembly hosts (browsers, Deno, Node): the same function names and result
 //! shapes as the Node package, so one vocabulary serves both.
 //!
-//! Every result is a plain object built from the core types' `Serialize`, so
-//! `JSON.stringify(parseNotification(x))` is the canonical JSON. Inputs are copied into the
+//! Every result is a plain object: the canonical JSON of the core types' `Serialize`, read by the
+//! engine's own `JSON.parse` (as the Node package does), so `JSON.stringify(parseNotification(x))`
+//! is the canonical JSON byte for byte, key order included. Inputs are copied into the
 //! module's memory at the boundary; nothing returned borrows from them. Errors are thrown as
 //! `Error`s with the core's stable `code` and the byte `offset` (or `null`).
 //!
@@ -13,6 +14,7 @@ mod goid;
 mod input;
 mod parse;
 mod repair;
+mod request;
 mod streaming;
 
 use wasm_bindgen::prelude::*;

@@ -7,13 +7,18 @@ use crate::{error, input};
 
 /// The limits an options object asks for; each absent field keeps the core default.
 pub fn limits(options: Option<&JsValue>) -> Result<Limits, JsValue> {
-    let [max_bytes, max_depth, max_events] =
-        input::counts(options, "options", ["maxBytes", "maxDepth", "maxEvents"])?;
+    let fields = input::Fields::new(options, "options", &["maxBytes", "maxDepth", "maxEvents"])?;
     let default = Limits::default();
     Ok(Limits {
-        max_bytes: max_bytes.map_or(default.max_bytes, input::to_usize),
-        max_depth: max_depth.map_or(default.max_depth, input::to_usize),
-        max_events: max_events.map_or(default.max_events, input::to_usize),
+        max_bytes: fields
+            .count("maxBytes")?
+            .map_or(default.max_bytes, input::to_usize),
+        max_depth: fields
+            .count("maxDepth")?
+            .map_or(default.max_depth, input::to_usize),
+        max_events: fields
+            .count("maxEvents")?
+            .map_or(default.max_events, input::to_usize),
         ..default
     })
 }

@@ -9,12 +9,15 @@ use crate::{error, input};
 
 /// The limits a splitter options object asks for.
 fn limits(options: Option<&JsValue>) -> Result<Limits, JsValue> {
-    let [max_bytes, max_stream_bytes] =
-        input::counts(options, "options", ["maxBytes", "maxStreamBytes"])?;
+    let fields = input::Fields::new(options, "options", &["maxBytes", "maxStreamBytes"])?;
     let default = Limits::default();
     Ok(Limits {
-        max_bytes: max_bytes.map_or(default.max_bytes, input::to_usize),
-        max_stream_bytes: max_stream_bytes.unwrap_or(default.max_stream_bytes),
+        max_bytes: fields
+            .count("maxBytes")?
+            .map_or(default.max_bytes, input::to_usize),
+        max_stream_bytes: fields
+            .count("maxStreamBytes")?
+            .unwrap_or(default.max_stream_bytes),
         ..default
     })
 }

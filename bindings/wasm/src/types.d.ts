@@ -186,3 +186,69 @@ export interface RepairChange {
   replacement: string;
   place: "insideTag" | "betweenTags" | "beforeDeclaration";
 }
+
+/** `RequestServerVersion` and `ExchangeImpersonation` of a request. */
+export interface RequestOptions {
+  /** `RequestServerVersion`, e.g. `"Exchange2013_SP1"` (the default) or `"Exchange2016"`. */
+  version?: string;
+  /** SMTP address to act as (`ExchangeImpersonation`). */
+  impersonate?: string;
+}
+
+/** Options of a FindItem request on calendar folders. */
+export interface FolderRequestOptions extends RequestOptions {
+  /** Distinguished folder names (`"calendar"`, ...); the default calendar when empty. */
+  folders?: string[];
+  /** SMTP address of the mailbox that holds `folders` (delegate access). */
+  mailbox?: string;
+}
+
+export interface CalendarViewOptions extends FolderRequestOptions {
+  maxEntries?: number;
+}
+
+/** What a Subscribe request watches. */
+export interface SubscribeOptions extends RequestOptions {
+  /** `"created"`, `"CreatedEvent"`, `"newMail"`, `"modified"`, ... */
+  eventTypes: string[];
+  /** Distinguished folder names (`"calendar"`, `"inbox"`, ...). */
+  folders?: string[];
+  /** Folders by EWS id. */
+  folderIds?: string[];
+  /** SMTP address of the mailbox that holds `folders`. */
+  mailbox?: string;
+  /** Watch every folder of the mailbox instead of a list. */
+  allFolders?: boolean;
+}
+
+export interface PullSubscribeOptions extends SubscribeOptions {
+  /** Minutes the server keeps the subscription without a poll (1-1440). */
+  timeoutMinutes: number;
+  /** Resume from this watermark. */
+  watermark?: string;
+}
+
+export interface PushSubscribeOptions extends SubscribeOptions {
+  /** Minutes between status heartbeats (1-1440). */
+  statusFrequencyMinutes: number;
+  /** Resume from this watermark. */
+  watermark?: string;
+}
+
+/** Exactly one of `folder` and `folderId`. */
+export interface SyncFolderItemsOptions extends RequestOptions {
+  folder?: string;
+  folderId?: string;
+  mailbox?: string;
+  syncState?: string;
+  includeAssociatedItems?: boolean;
+}
+
+export interface HttpHeadersOptions {
+  /** `X-AnchorMailbox`: the mailbox the request is about (routes it to its server). */
+  anchorMailbox?: string;
+  /** `X-PreferServerAffinity: true` (streaming and notifications across servers). */
+  preferServerAffinity?: boolean;
+  /** `X-BackEndOverrideCookie` from an earlier response. */
+  backendOverrideCookie?: string;
+}

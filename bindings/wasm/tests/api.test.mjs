@@ -126,3 +126,49 @@ test("repairPasted fixes no-break spaces in tags and reports each change", () =>
 test("version is the crate version", () => {
   assert.match(ews.version(), /^\d+\.\d+\.\d+/);
 });
+
+test("request builders produce the SOAP requests", () => {
+  const pull = ews.pullSubscribeRequest({ eventTypes: ["created", "ModifiedEvent"], timeoutMinutes: 30, folders: ["calendar"] });
+  assert.match(pull, /<t:Timeout>30<\/t:Timeout>/);
+  assert.match(pull, /<t:EventType>CreatedEvent<\/t:EventType>/);
+  assert.match(pull, /DistinguishedFolderId Id="calendar"/);
+  const push = ews.pushSubscribeRequest("https://listener.example/ews", {
+    eventTypes: ["newMail"],
+    folders: ["inbox"],
+    statusFrequencyMinutes: 5,
+    watermark: "AQAAAA==",
+    impersonate: "room@example.com",
+  });
+  assert.match(push, /<t:URL>https:\/\/listener\.example\/ews<\/t:URL>/);
+  assert.match(push, /room@example\.com/);
+  assert.match(ews.streamingSubscribeRequest({ eventTypes: ["created"], allFolders: true }), /StreamingSubscriptionRequest/);
+  assert.match(ews.getEventsRequest("sub-1", "wm-1"), /<m:SubscriptionId>sub-1<\/m:SubscriptionId>/);
+  assert.match(ews.getEventsRequest("sub-1", "wm-1", { version: "Exchange2016" }), /Version="Exchange2016"/);
+  assert.match(ews.getStreamingEventsRequest(["a", "b"], 10), /<m:ConnectionTimeout>10<\/m:ConnectionTimeout>/);
+  assert.match(ews.unsubscribeRequest("sub-1"), /Unsubscribe/);
+  assert.match(ews.sendNotificationResult(), /<m:SubscriptionStatus>OK<\/m:SubscriptionStatus>/);
+  assert.match(ews.sendNotificationResult("Unsubscribe"), /<m:SubscriptionStatus>Unsubscribe<\/m:SubscriptionStatus>/);
+  assert.match(ews.getItemRequest(["AAMk", { id: "AAMl", changeKey: "DwAA" }]), /ChangeKey="DwAA"/);
+  const goid = ews.GlobalObjectId.fromBase64("BAAAAIIA4AB0xbcQGoLgCAAAAABqFxwHnpTOAQAAAAAAAAAAEAAAAErmMOMEWQpJoohCYDFvDhU=");
+  assert.ok(ews.findItemByCleanGoidRequest(goid.restrictionValue).includes(goid.restrictionValue));
+});
+
+test("request builders throw core's codes for values EWS refuses", () => {
+  const code = (fn) => {
+    try {
+      fn();
+    } catch (e) {
+      return e.code;
+    }
+    return "no error";
+  };
+  assert.equal(code(() => ews.pullSubscribeRequest({ eventTypes: ["created"], folders: ["calendar"], timeoutMinutes: 0 })), "out_of_range");
+  assert.equal(code(() => ews.pullSubscribeRequest({ eventTypes: ["bogus"], folders: ["calendar"], timeoutMinutes: 5 })), "unknown_name");
+  assert.equal(code(() => ews.getEventsRequest("sub", "wm", { version: "Exchange1999" })), "unknown_name");
+  assert.equal(code(() => ews.sendNotificationResult("maybe")), "unknown_name");
+  assert.equal(code(() => ews.getItemRequest([])), "empty_list");
+  assert.equal(code(() => ews.pullSubscribeRequest({ eventTypes: ["created"], timeoutMinutes: 5 })), "empty_list");
+  assert.throws(() => ews.pullSubscribeRequest({ eventTypes: ["created"], timeoutMinute: 5 }), RangeError);
+  assert.throws(() => ews.pullSubscribeRequest({ eventTypes: ["created"] }), TypeError);
+  assert.throws(() => ews.getStreamingEventsRequest("sub", 5), TypeError);
+});

@@ -6,6 +6,15 @@ import init, {
   splitEnvelopes,
   repairPasted,
   version,
+  pullSubscribeRequest,
+  pushSubscribeRequest,
+  streamingSubscribeRequest,
+  getEventsRequest,
+  getStreamingEventsRequest,
+  unsubscribeRequest,
+  sendNotificationResult,
+  getItemRequest,
+  findItemByCleanGoidRequest,
   GlobalObjectId,
   StreamSplitter,
   type Envelope,
@@ -69,5 +78,18 @@ export async function demo(bytes: Uint8Array, wasm: BufferSource): Promise<strin
 
   const repair: Repair = repairPasted("<a\u00a0b='1'/>");
   repair.changes.forEach((c: RepairChange) => out.push(`${c.codePoint} ${c.place} ${c.offset} ${c.count}`));
-  return out;
+
+  const requests: string[] = [
+    pullSubscribeRequest({ eventTypes: ["created"], timeoutMinutes: 30, folders: ["calendar"], watermark: "w" }),
+    pushSubscribeRequest("https://x.example/", { eventTypes: ["newMail"], folders: ["inbox"], statusFrequencyMinutes: 5 }),
+    streamingSubscribeRequest({ eventTypes: ["modified"], allFolders: true, version: "Exchange2016" }),
+    getEventsRequest("s", "w"),
+    getStreamingEventsRequest(["s"], 10, { impersonate: "a@example.com" }),
+    unsubscribeRequest("s"),
+    sendNotificationResult("Unsubscribe"),
+    sendNotificationResult(),
+    getItemRequest(["id", { id: "id2", changeKey: null }]),
+    findItemByCleanGoidRequest(goid.restrictionValue, { folders: ["calendar"], mailbox: "room@example.com" }),
+  ];
+  return out.concat(requests);
 }
