@@ -1,0 +1,256 @@
+//! Characters, names, references and white space, by the rules of XML 1.0 (fifth edition).
+
+use std::borrow::Cow;
+
+use crate::error::{Error, ErrorKind};
+
+pub(super) const XML_WS: [char; 4] = [' ', '\t', '\r', '\n'];
+
+/// Whether `s` is only XML white space.
+pub(crate) fn is_xml_whitespace(s: &str) -> bool {
+    s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+}
+
+/// Trims XML white space from both ends, keeping a borrowed text borrowed.
+pub(crate) fn trim(text: Cow<'_, str>) -> Cow<'_, str> {
+    match text {
+        Cow::Borrowed(s) => Cow::Borrowed(s.trim_matches(XML_WS)),
+        Cow::Owned(s) => {
+            let t = s.trim_matches(XML_WS);
+            if t.len() == s.len() {
+                Cow::Owned(s)
+            } else {
+                Cow::Owned(t.to_owned())
+            }
+        }
+    }
+}
+
+/// XML 1.0 §2.11: CRLF and lone CR read as LF. Borrowed when there is no CR.
+pub(super) fn normalize_eol(s: &str) -> Cow<'_, str> {
+    if !s.contains('\r') {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' {
+            if chars.peek() == Some(&'\n') {
+                chars.next();
+            }
+            out.push('\n');
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Resolves the reference `&name;` found at `offset`: the five predefined entities and
+/// character references. Anything else is refused: entities are never expanded.
+pub(super) fn resolve_reference(name: &str, offset: usize) -> Result<char, Error> {
+    match name {
+        "amp" => return Ok('&'),
+        "lt" => return Ok('<'),
+        "gt" => return Ok('>'),
+        "apos" => return Ok('\''),
+        "quot" => return Ok('"'),
+        _ => {}
+    }
+    let Some(num) = name.strip_prefix('#') else {
+        return Err(Error::at(
+            ErrorKind::UnknownEntity {
+                name: name.chars().take(64).collect(),
+            },
+            offset,
+        ));
+    };
+    let code = match num.strip_prefix('x') {
+        Some(hex) if !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            u32::from_str_radix(hex, 16).ok()
+        }
+        None if !num.is_empty() && num.bytes().all(|b| b.is_ascii_digit()) => num.parse().ok(),
+        _ => None,
+    };
+    match code.and_then(char::from_u32) {
+        Some(c) if is_xml_char(c) => Ok(c),
+        _ => Err(Error::at(
+            ErrorKind::InvalidCharacter {
+                reason: format!(
+                    "`&{};` is not an XML character",
+                    name.chars().take(16).collect::<String>()
+                ),
+            },
+            offset,
+        )),
+    }
+}
+
+/// Whether XML 1.0 allows `c` in a document.
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
+}
+
+/// Decodes an attribute value found at `offset`: references, then XML 1.0 §3.3.3 white-space
+/// normalization (tab, CR, LF and CRLF each become one space; characters written as references
+/// stay as written). Borrowed when nothing changes.
+pub(super) fn decode_attribute(value: &str, offset: usize) -> Result<Cow<'_, str>, Error> {
+    if !value
+        .bytes()
+        .any(|b| matches!(b, b'&' | b'\t' | b'\r' | b'\n'))
+    {
+        return Ok(Cow::Borrowed(value));
+    }
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    let mut at = offset;
+    while let Some(i) = rest.find(['&', '\t', '\r', '\n']) {
+        out.push_str(&rest[..i]);
+        let c = rest.as_bytes()[i];
+        if c == b'&' {
+            let after = &rest[i + 1..];
+            let Some(end) = after.find(';') else {
+                return Err(Error::at(
+                    ErrorKind::MalformedXml {
+                        reason: "`&` without a closing `;`".into(),
+                    },
+                    at + i,
+                ));
+            };
+            out.push(resolve_reference(&after[..end], at + i)?);
+            let consumed = i + 1 + end + 1;
+            rest = &rest[consumed..];
+            at += consumed;
+        } else {
+            out.push(' ');
+            let consumed = if c == b'\r' && rest.as_bytes().get(i + 1) == Some(&b'\n') {
+                i + 2
+            } else {
+                i + 1
+            };
+            rest = &rest[consumed..];
+            at += consumed;
+        }
+    }
+    out.push_str(rest);
+    Ok(Cow::Owned(out))
+}
+
+/// Checks that every character of the input is allowed by XML 1.0 (no C0 controls other than
+/// tab, LF and CR; no U+FFFE or U+FFFF).
+pub(super) fn check_chars(input: &str) -> Result<(), Error> {
+    const CHUNK: usize = 64;
+    let bytes = input.as_bytes();
+    let bad = |b: u8| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r');
+    for (n, chunk) in bytes.chunks(CHUNK).enumerate() {
+        // Branch-free over the chunk so it vectorizes; find the byte only when there is one.
+        if chunk.iter().fold(false, |acc, &b| acc | bad(b)) {
+            if let Some(i) = chunk.iter().position(|&b| bad(b)) {
+                let at = n * CHUNK + i;
+                return Err(Error::at(
+                    ErrorKind::InvalidCharacter {
+                        reason: format!("control character U+{:04X}", bytes[at]),
+                    },
+                    at,
+                ));
+            }
+        }
+    }
+    for c in ['\u{fffe}', '\u{ffff}'] {
+        if let Some(at) = input.find(c) {
+            return Err(Error::at(
+                ErrorKind::InvalidCharacter {
+                    reason: format!("non-character U+{:04X}", c as u32),
+                },
+                at,
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Checks that `name` (found at `offset`) is an XML name (prefix, colon and local part).
+pub(super) fn check_name(name: &str, offset: usize) -> Result<(), Error> {
+    let ascii_ok = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':');
+    let bytes = name.as_bytes();
+    if !bytes.is_empty()
+        && bytes.iter().all(|&b| ascii_ok(b))
+        && !bytes[0].is_ascii_digit()
+        && !matches!(bytes[0], b'-' | b'.')
+    {
+        return Ok(());
+    }
+    for (i, c) in name.char_indices() {
+        let ok = if i == 0 {
+            is_name_start(c)
+        } else {
+            is_name_start(c) || is_name_char(c)
+        };
+        if !ok {
+            return Err(Error::at(
+                ErrorKind::InvalidCharacter {
+                    reason: format!("U+{:04X} is not allowed in the name `{name}`", c as u32),
+                },
+                offset + i,
+            ));
+        }
+    }
+    if name.is_empty() {
+        return Err(Error::at(
+            ErrorKind::MalformedXml {
+                reason: "empty name".into(),
+            },
+            offset,
+        ));
+    }
+    Ok(())
+}
+
+/// XML 1.0 (fifth edition) NameStartChar.
+fn is_name_start(c: char) -> bool {
+    matches!(c,
+        ':' | 'A'..='Z' | '_' | 'a'..='z' | '\u{c0}'..='\u{d6}' | '\u{d8}'..='\u{f6}'
+        | '\u{f8}'..='\u{2ff}' | '\u{370}'..='\u{37d}' | '\u{37f}'..='\u{1fff}'
+        | '\u{200c}'..='\u{200d}' | '\u{2070}'..='\u{218f}' | '\u{2c00}'..='\u{2fef}'
+        | '\u{3001}'..='\u{d7ff}' | '\u{f900}'..='\u{fdcf}' | '\u{fdf0}'..='\u{fffd}'
+        | '\u{10000}'..='\u{effff}')
+}
+
+/// XML 1.0 (fifth edition) NameChar beyond NameStartChar.
+fn is_name_char(c: char) -> bool {
+    matches!(c, '-' | '.' | '0'..='9' | '\u{b7}' | '\u{300}'..='\u{36f}' | '\u{203f}'..='\u{2040}')
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    #[test]
+    fn attribute_values_are_normalized_and_decoded() {
+        assert!(matches!(
+            decode_attribute("abc", 0).unwrap(),
+            Cow::Borrowed("abc")
+        ));
+        assert_eq!(decode_attribute("a\r\nb\tc", 0).unwrap(), "a b c");
+        assert_eq!(decode_attribute("a&amp;b&#x41;&#10;", 0).unwrap(), "a&bA\n");
+        assert_eq!(
+            decode_attribute("x&foo;", 10).unwrap_err().offset(),
+            Some(11)
+        );
+    }
+
+    #[test]
+    fn control_characters_are_refused_with_their_offset() {
+        let mut s = "a".repeat(130);
+        s.push('\u{1}');
+        let e = check_chars(&s).unwrap_err();
+        assert_eq!((e.code(), e.offset()), ("invalid_character", Some(130)));
+    }
+
+    #[test]
+    fn line_ends_read_as_lf() {
+        assert_eq!(normalize_eol("a\r\nb\rc"), "a\nb\nc");
+        assert!(matches!(normalize_eol("a\nb"), Cow::Borrowed(_)));
+    }
+}
