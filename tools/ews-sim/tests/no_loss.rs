@@ -322,6 +322,13 @@ notifications, {by_c} covered by catch-up; {} faults injected, {recoveries} reco
     );
     assert!(failed.is_empty(), "watches stopped: {failed:?}");
     assert!(stats.faults > 0, "the run must have injected faults");
+    if matches!(mode, Mode::Pull) {
+        // Every GetEvents carries the X-BackEndOverrideCookie its Subscribe answer set.
+        assert_eq!(
+            stats.affinity_misses, 0,
+            "a request lost its affinity cookie"
+        );
+    }
     for (n, o) in names.iter().zip(&outcomes) {
         assert!(
             o.missing.is_empty(),

@@ -14,153 +14,20 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use ews_notify::goid::GlobalObjectId;
-use tokio::sync::{mpsc, oneshot, watch};
-use tokio_stream::wrappers::ReceiverStream;
+use tokio::sync::{oneshot, watch};
 
 use crate::ids;
+mod config;
 mod push;
+mod stream;
+
+pub use config::{Config, Fault, Faults, NewItem, Stats};
 
 use crate::read::{Request, read_request};
-use crate::soap::{self, StreamingMessage};
+use crate::soap;
 use crate::state::{
-    CALENDAR_FOLDER, CalendarItem, CalendarKind, LogEvent, Mailbox, Refusal, State,
-    SubscriptionKind,
+    CALENDAR_FOLDER, CalendarItem, LogEvent, Mailbox, Refusal, State, SubscriptionKind,
 };
-
-/// How the simulator behaves. `Default` is fault-free.
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// Seed of the fault generator. The same seed draws the same sequence of faults; which
-    /// request gets which draw depends on the order requests arrive in.
-    pub seed: u64,
-    /// Chances of each fault.
-    pub faults: Faults,
-    /// How long one protocol minute lasts (ConnectionTimeout, pull Timeout).
-    pub minute: Duration,
-    /// Interval of keep-alive envelopes on a streaming connection with nothing to send.
-    pub heartbeat: Duration,
-    /// Most events in one GetEvents answer (Exchange: 50).
-    pub max_events_per_get: usize,
-    /// When set, every request must carry `Authorization: Bearer <this>` (401 otherwise);
-    /// change it with [`Simulator::set_bearer_token`]. When unset, any credentials pass.
-    pub bearer_token: Option<String>,
-    /// The server name in subscription ids.
-    pub server_name: String,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            seed: 1,
-            faults: Faults::default(),
-            minute: Duration::from_millis(500),
-            heartbeat: Duration::from_millis(200),
-            max_events_per_get: 50,
-            bearer_token: None,
-            server_name: "sim01.ews-sim.invalid".into(),
-        }
-    }
-}
-
-/// Chances of injected faults, in parts per thousand, drawn from the seeded generator.
-#[derive(Debug, Clone, Default)]
-pub struct Faults {
-    /// Per request: answer `ErrorServerBusy` as a SOAP fault (HTTP 500) with a back-off.
-    pub server_busy_fault: u32,
-    /// Per request: answer `ErrorServerBusy` as an error response message with a back-off.
-    pub server_busy_message: u32,
-    /// Per request: answer HTTP 503 with no SOAP body.
-    pub http_503: u32,
-    /// Per request: wait [`Faults::delay`] before answering.
-    pub delay_chance: u32,
-    /// Per request naming a subscription: forget that subscription first.
-    pub forget_subscription: u32,
-    /// Per GetEvents / SyncFolderItems request: drop the mailbox's log so far, which makes
-    /// every watermark and sync state that points into it invalid.
-    pub forget_log: u32,
-    /// Per GetEvents answer or streaming envelope: send half of it, then drop the connection.
-    pub drop_mid_envelope: u32,
-    /// Per streaming envelope: send `ConnectionStatus` Closed now and end the connection.
-    pub close_stream_early: u32,
-    /// `BackOffMilliseconds` sent with `ErrorServerBusy`.
-    pub back_off: Duration,
-    /// The injected delay.
-    pub delay: Duration,
-}
-
-/// A fault to inject into the next request it applies to, whatever the chances say.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Fault {
-    /// The next request gets `ErrorServerBusy` (SOAP fault) with this back-off.
-    ServerBusy(Duration),
-    /// The next request gets HTTP 503.
-    Http503,
-    /// The next streaming envelope is cut in half and the connection dropped.
-    DropMidEnvelope,
-    /// The next streaming connection poll sends `Closed`.
-    CloseStreamEarly,
-}
-
-/// What the simulator saw and did (counters since start).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Stats {
-    /// Requests served, all operations.
-    pub requests: u64,
-    /// Faults injected (every kind).
-    pub faults: u64,
-    /// Requests that arrived while a back-off the simulator asked for was still running.
-    pub back_off_violations: u64,
-    /// Requests for a mailbox that came without its `X-BackEndOverrideCookie`.
-    pub affinity_misses: u64,
-    /// Streaming connections opened.
-    pub streaming_connections: u64,
-    /// Subscriptions created.
-    pub subscriptions: u64,
-    /// 401 answers sent.
-    pub unauthorized: u64,
-    /// SendNotification requests the push listener answered OK.
-    pub push_deliveries: u64,
-    /// SendNotification attempts that failed (and were retried or gave up).
-    pub push_failures: u64,
-}
-
-/// A calendar item to create.
-#[derive(Debug, Clone)]
-pub struct NewItem {
-    /// `Subject`.
-    pub subject: String,
-    /// `Start`, RFC 3339 UTC.
-    pub start: String,
-    /// `End`, RFC 3339 UTC.
-    pub end: String,
-    /// Single, recurring master or exception.
-    pub kind: CalendarKind,
-    /// The iCalendar UID; a fresh Outlook-style one when `None`.
-    pub uid: Option<String>,
-    /// For an exception: the original date of the instance (goes into the GOID).
-    pub instance_date: Option<time::Date>,
-}
-
-impl NewItem {
-    /// A single appointment.
-    pub fn single(subject: &str) -> Self {
-        Self {
-            subject: subject.into(),
-            start: "2026-01-06T09:00:00Z".into(),
-            end: "2026-01-06T09:30:00Z".into(),
-            kind: CalendarKind::Single,
-            uid: None,
-            instance_date: None,
-        }
-    }
-    /// A recurring series (its master item).
-    pub fn recurring(subject: &str) -> Self {
-        Self {
-            kind: CalendarKind::RecurringMaster,
-            ..Self::single(subject)
-        }
-    }
-}
 
 struct Shared {
     config: Config,
@@ -545,7 +412,7 @@ async fn handle(
     match req.operation.as_str() {
         "Subscribe" => subscribe(&shared, &req, &headers),
         "GetEvents" => get_events(&shared, &req, &f, &cookie),
-        "GetStreamingEvents" => get_streaming_events(shared.clone(), &req, &f, &cookie),
+        "GetStreamingEvents" => stream::get_streaming_events(shared.clone(), &req, &f, &cookie),
         "Unsubscribe" => {
             let id = req.text("SubscriptionId").unwrap_or_default().to_string();
             let r = lock(&shared.state).unsubscribe(&id);
@@ -759,171 +626,6 @@ fn cut_response(body: String) -> Response {
         HeaderValue::from_static("text/xml; charset=utf-8"),
     );
     r
-}
-
-fn get_streaming_events(shared: Arc<Shared>, req: &Request, f: &Faults, cookie: &str) -> Response {
-    let ids: Vec<String> = req
-        .all_in("SubscriptionId", "SubscriptionIds")
-        .map(|n| n.text.clone())
-        .collect();
-    let minutes: u32 = req
-        .text("ConnectionTimeout")
-        .and_then(|t| t.parse().ok())
-        .unwrap_or(30);
-    let connection = shared.next_connection.fetch_add(1, Ordering::Relaxed);
-    shared.count(|s| s.streaming_connections += 1);
-    for id in &ids {
-        forget_maybe(&shared, f, id);
-    }
-    let unknown: Vec<String> = {
-        let mut st = lock(&shared.state);
-        let mut unknown = Vec::new();
-        let mut first_mb = None;
-        for id in &ids {
-            match st.subscriptions.get_mut(id) {
-                Some(s) if s.kind == SubscriptionKind::Streaming => {
-                    s.connection = connection;
-                    first_mb.get_or_insert(s.mailbox);
-                }
-                _ => unknown.push(id.clone()),
-            }
-        }
-        if let Some(mb) = first_mb {
-            check_affinity(&shared, &st.mailboxes[mb], cookie);
-        }
-        unknown
-    };
-    let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(8);
-    let deadline = Instant::now() + shared.config.minute * minutes.clamp(1, 30);
-    let live: Vec<String> = ids.into_iter().filter(|i| !unknown.contains(i)).collect();
-    tokio::spawn(stream_connection(
-        shared, connection, live, unknown, deadline, tx,
-    ));
-    let mut r = Response::new(Body::from_stream(ReceiverStream::new(rx)));
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/xml; charset=utf-8"),
-    );
-    r
-}
-
-type Tx = mpsc::Sender<Result<Bytes, std::io::Error>>;
-
-async fn send_envelope(tx: &Tx, shared: &Shared, body: String) -> bool {
-    // Split some envelopes over two chunks, so readers must reassemble.
-    let bytes = Bytes::from(body.into_bytes());
-    if lock(&shared.rng).next() % 4 == 0 && bytes.len() > 2 {
-        let mid = bytes.len() / 3;
-        if tx.send(Ok(bytes.slice(..mid))).await.is_err() {
-            return false;
-        }
-        return tx.send(Ok(bytes.slice(mid..))).await.is_ok();
-    }
-    tx.send(Ok(bytes)).await.is_ok()
-}
-
-async fn stream_connection(
-    shared: Arc<Shared>,
-    connection: u64,
-    mut live: Vec<String>,
-    unknown: Vec<String>,
-    deadline: Instant,
-    tx: Tx,
-) {
-    let mut changed = shared.changed.subscribe();
-    if !unknown.is_empty() {
-        // Exchange refuses the whole request when an id is unknown.
-        let msg = StreamingMessage {
-            error_subscription_ids: unknown,
-            closed: true,
-            ..Default::default()
-        };
-        let _ = send_envelope(&tx, &shared, soap::streaming_envelope(&msg)).await;
-        return;
-    }
-    let heartbeat = shared.config.heartbeat;
-    let mut last_sent = Instant::now();
-    loop {
-        let f = faults(&shared);
-        if shared
-            .take_injected(|f| *f == Fault::CloseStreamEarly)
-            .is_some()
-            || shared.chance(f.close_stream_early)
-        {
-            shared.count(|s| s.faults += 1);
-            let msg = StreamingMessage {
-                closed: true,
-                ..Default::default()
-            };
-            let _ = send_envelope(&tx, &shared, soap::streaming_envelope(&msg)).await;
-            return;
-        }
-        // Take what is pending, under the lock, and note subscriptions that vanished.
-        let (batches, gone) = {
-            let mut st = lock(&shared.state);
-            let mut batches: Vec<(String, Vec<LogEvent>)> = Vec::new();
-            let mut gone = Vec::new();
-            live.retain(|id| match st.subscriptions.get(id) {
-                None => {
-                    gone.push(id.clone());
-                    false
-                }
-                // A newer connection took this subscription over.
-                Some(s) => s.connection == connection,
-            });
-            for id in &live {
-                if let Ok(events) = st.take_streaming(id, 100) {
-                    if !events.is_empty() {
-                        batches.push((id.clone(), events));
-                    }
-                }
-            }
-            (batches, gone)
-        };
-        let closing = live.is_empty() || Instant::now() >= deadline;
-        let due = last_sent.elapsed() >= heartbeat;
-        if !batches.is_empty() || !gone.is_empty() || closing || due {
-            let msg = StreamingMessage {
-                notifications: batches
-                    .iter()
-                    .map(|(id, ev)| (id.as_str(), ev.clone()))
-                    .collect(),
-                error_subscription_ids: gone,
-                closed: closing,
-            };
-            let body = soap::streaming_envelope(&msg);
-            let drop_now = !msg.notifications.is_empty()
-                && (shared
-                    .take_injected(|f| *f == Fault::DropMidEnvelope)
-                    .is_some()
-                    || shared.chance(f.drop_mid_envelope));
-            if drop_now {
-                shared.count(|s| s.faults += 1);
-                let bytes = Bytes::from(body.into_bytes());
-                let half = bytes.slice(..bytes.len() / 2);
-                let _ = tx.send(Ok(half)).await;
-                let _ = tx
-                    .send(Err(std::io::Error::other(
-                        "ews-sim fault: dropped mid-envelope",
-                    )))
-                    .await;
-                return;
-            }
-            if !send_envelope(&tx, &shared, body).await || closing {
-                return;
-            }
-            last_sent = Instant::now();
-        }
-        let wait = heartbeat
-            .saturating_sub(last_sent.elapsed())
-            .min(deadline.saturating_duration_since(Instant::now()))
-            .max(Duration::from_millis(1));
-        tokio::select! {
-            _ = changed.changed() => {}
-            _ = tokio::time::sleep(wait) => {}
-            _ = tx.closed() => return,
-        }
-    }
 }
 
 fn items(shared: &Shared, req: &Request, headers: &HeaderMap, f: &Faults) -> Response {

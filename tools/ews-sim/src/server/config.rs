@@ -1,0 +1,141 @@
+//! The simulator's settings, faults, counters and item descriptions.
+
+use std::time::Duration;
+
+use crate::state::CalendarKind;
+
+/// How the simulator behaves. `Default` is fault-free.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Seed of the fault generator. The same seed draws the same sequence of faults; which
+    /// request gets which draw depends on the order requests arrive in.
+    pub seed: u64,
+    /// Chances of each fault.
+    pub faults: Faults,
+    /// How long one protocol minute lasts (ConnectionTimeout, pull Timeout).
+    pub minute: Duration,
+    /// Interval of keep-alive envelopes on a streaming connection with nothing to send.
+    pub heartbeat: Duration,
+    /// Most events in one GetEvents answer (Exchange: 50).
+    pub max_events_per_get: usize,
+    /// When set, every request must carry `Authorization: Bearer <this>` (401 otherwise);
+    /// change it with [`Simulator::set_bearer_token`](crate::Simulator::set_bearer_token). When
+    /// unset, any credentials pass.
+    pub bearer_token: Option<String>,
+    /// The server name in subscription ids.
+    pub server_name: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            seed: 1,
+            faults: Faults::default(),
+            minute: Duration::from_millis(500),
+            heartbeat: Duration::from_millis(200),
+            max_events_per_get: 50,
+            bearer_token: None,
+            server_name: "sim01.ews-sim.invalid".into(),
+        }
+    }
+}
+
+/// Chances of injected faults, in parts per thousand, drawn from the seeded generator.
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    /// Per request: answer `ErrorServerBusy` as a SOAP fault (HTTP 500) with a back-off.
+    pub server_busy_fault: u32,
+    /// Per request: answer `ErrorServerBusy` as an error response message with a back-off.
+    pub server_busy_message: u32,
+    /// Per request: answer HTTP 503 with no SOAP body.
+    pub http_503: u32,
+    /// Per request: wait [`Faults::delay`] before answering.
+    pub delay_chance: u32,
+    /// Per request naming a subscription: forget that subscription first.
+    pub forget_subscription: u32,
+    /// Per GetEvents / SyncFolderItems request: drop the mailbox's log so far, which makes
+    /// every watermark and sync state that points into it invalid.
+    pub forget_log: u32,
+    /// Per GetEvents answer or streaming envelope: send half of it, then drop the connection.
+    pub drop_mid_envelope: u32,
+    /// Per streaming envelope: send `ConnectionStatus` Closed now and end the connection.
+    pub close_stream_early: u32,
+    /// `BackOffMilliseconds` sent with `ErrorServerBusy`.
+    pub back_off: Duration,
+    /// The injected delay.
+    pub delay: Duration,
+}
+
+/// A fault to inject into the next request it applies to, whatever the chances say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// The next request gets `ErrorServerBusy` (SOAP fault) with this back-off.
+    ServerBusy(Duration),
+    /// The next request gets HTTP 503.
+    Http503,
+    /// The next streaming envelope is cut in half and the connection dropped.
+    DropMidEnvelope,
+    /// The next streaming connection poll sends `Closed`.
+    CloseStreamEarly,
+}
+
+/// What the simulator saw and did (counters since start).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Requests served, all operations.
+    pub requests: u64,
+    /// Faults injected (every kind).
+    pub faults: u64,
+    /// Requests that arrived while a back-off the simulator asked for was still running.
+    pub back_off_violations: u64,
+    /// Requests for a mailbox that came without its `X-BackEndOverrideCookie`.
+    pub affinity_misses: u64,
+    /// Streaming connections opened.
+    pub streaming_connections: u64,
+    /// Subscriptions created.
+    pub subscriptions: u64,
+    /// 401 answers sent.
+    pub unauthorized: u64,
+    /// SendNotification requests the push listener answered OK.
+    pub push_deliveries: u64,
+    /// SendNotification attempts that failed (and were retried or gave up).
+    pub push_failures: u64,
+}
+
+/// A calendar item to create.
+#[derive(Debug, Clone)]
+pub struct NewItem {
+    /// `Subject`.
+    pub subject: String,
+    /// `Start`, RFC 3339 UTC.
+    pub start: String,
+    /// `End`, RFC 3339 UTC.
+    pub end: String,
+    /// Single, recurring master or exception.
+    pub kind: CalendarKind,
+    /// The iCalendar UID; a fresh Outlook-style one when `None`.
+    pub uid: Option<String>,
+    /// For an exception: the original date of the instance (goes into the GOID).
+    pub instance_date: Option<time::Date>,
+}
+
+impl NewItem {
+    /// A single appointment.
+    pub fn single(subject: &str) -> Self {
+        Self {
+            subject: subject.into(),
+            start: "2026-01-06T09:00:00Z".into(),
+            end: "2026-01-06T09:30:00Z".into(),
+            kind: CalendarKind::Single,
+            uid: None,
+            instance_date: None,
+        }
+    }
+    /// A recurring series (its master item).
+    pub fn recurring(subject: &str) -> Self {
+        Self {
+            kind: CalendarKind::RecurringMaster,
+            ..Self::single(subject)
+        }
+    }
+}
