@@ -11,7 +11,7 @@
 //!   complete, in order, with its exact bytes.
 //!
 //! Both give the same envelopes and the same errors for the same bytes, however they are cut.
-//! Each envelope is then read with `ews_notify::parse_notification`:
+//! Each envelope is then read with [`crate::parse_notification`]:
 //!
 //! ```
 //! let body = concat!(
