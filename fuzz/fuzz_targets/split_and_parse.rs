@@ -38,7 +38,10 @@ fuzz_target!(|data: &[u8]| {
     if !failed {
         failed = splitter.finish().is_err();
     }
-    let whole_ok: Vec<&[u8]> = whole.iter().filter_map(|r| r.as_ref().ok().copied()).collect();
+    let whole_ok: Vec<&[u8]> = whole
+        .iter()
+        .filter_map(|r| r.as_ref().ok().copied())
+        .collect();
     let whole_failed = whole.iter().any(Result::is_err);
     // Both ways see the same envelopes, in order, and fail on the same bodies.
     assert_eq!(fed.iter().map(Vec::as_slice).collect::<Vec<_>>(), whole_ok);
