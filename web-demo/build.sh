@@ -40,6 +40,7 @@ messages = [
     ("Streaming (GetStreamingEvents)", "streaming/streaming_connection_status_closed.xml", "Connection closed"),
     ("Streaming (GetStreamingEvents)", "streaming/streaming_error_server_busy_backoff.xml", "ErrorServerBusy with back-off"),
     ("Streaming (GetStreamingEvents)", "streaming/streaming_error_subscription_ids_m_children.xml", "Failed subscription ids"),
+    ("Streaming (GetStreamingEvents)", "streaming/bodies/streaming_two_envelopes_then_closed.xml", "A whole body: several envelopes"),
     ("Subscribe", "subscribe/subscribe_streaming_success.xml", "Streaming subscription created"),
     ("Subscribe", "subscribe/subscribe_pull_success_with_watermark.xml", "Pull subscription with watermark"),
     ("SOAP faults", "fault/fault_server_busy_backoff.xml", "ErrorServerBusy (SOAP 1.1)"),

@@ -1,6 +1,6 @@
 // The web demo: every decision about EWS is made by the WebAssembly package (ews-notify core);
 // this file only shows what it returns.
-import init, { GlobalObjectId, parseNotification, repairPasted, version } from "./pkg/ews_notify.js";
+import init, { GlobalObjectId, parseNotification, repairPasted, splitEnvelopes, version } from "./pkg/ews_notify.js";
 
 const $ = (id) => document.getElementById(id);
 const utf8 = new TextEncoder();
@@ -277,7 +277,32 @@ function decodeMessage({ keepReport = false } = {}) {
   if (!keepReport) $("repair-report").hidden = true;
   offerRepair();
   const empty = source.bytes ? source.bytes.length === 0 : source.text.trim() === "";
+  $("envelopes").hidden = true;
   if (empty) return;
+  // A GetStreamingEvents body holds several envelopes back to back: core's splitter finds them.
+  let parts = [];
+  try {
+    parts = splitEnvelopes(source.bytes ?? source.text);
+  } catch {
+    parts = []; // not a sequence of envelopes: the parser below says why
+  }
+  if (parts.length > 1) {
+    const bytes = inputBytes();
+    // Where each envelope starts in the input, so error positions point into the whole body.
+    let from = 0;
+    envelopeParts = parts.map((part) => {
+      const start = findBytes(bytes, part, from);
+      from = start + part.length;
+      return { bytes: part, start };
+    });
+    const pick = $("envelope-pick");
+    pick.replaceChildren(...envelopeParts.map((_, i) => el("option", { value: String(i), text: `envelope ${i + 1}` })));
+    $("envelope-count").textContent = String(parts.length);
+    $("envelopes").hidden = false;
+    showEnvelope(0);
+    return;
+  }
+  envelopeParts = null;
   let env;
   try {
     env = parseNotification(source.bytes ?? source.text);
@@ -285,6 +310,39 @@ function decodeMessage({ keepReport = false } = {}) {
     showError(e);
     return;
   }
+  render(env);
+}
+
+let envelopeParts = null;
+
+/** Index of `needle` in `hay` at or after `from` (-1 when absent). */
+function findBytes(hay, needle, from) {
+  outer: for (let i = from; i + needle.length <= hay.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+function showEnvelope(i) {
+  const part = envelopeParts[i];
+  $("envelope-pick").value = String(i);
+  $("error").hidden = true;
+  let env;
+  try {
+    env = parseNotification(part.bytes);
+  } catch (e) {
+    $("result").hidden = false;
+    $("summary").replaceChildren();
+    $("messages").replaceChildren();
+    $("events").tBodies[0].replaceChildren();
+    showError({ code: e.code, message: e.message, offset: Number.isInteger(e.offset) ? e.offset + part.start : e.offset });
+    return;
+  }
+  render(env);
+}
+
+function render(env) {
   renderSummary(env);
   renderMessages(env);
   renderEvents(env);
@@ -421,6 +479,7 @@ async function main() {
     timer = setTimeout(decodeMessage, 150);
   });
   $("repair-apply").addEventListener("click", applyRepair);
+  $("envelope-pick").addEventListener("change", () => showEnvelope(Number($("envelope-pick").value)));
   $("clear").addEventListener("click", () => {
     $("xml").value = "";
     $("sample").value = "";

@@ -171,6 +171,34 @@ test("a pull sample lists every event with its kind and old ids", async () => {
   }
 });
 
+test("a streaming body with several envelopes shows each one", async () => {
+  const rel = "streaming/bodies/streaming_two_envelopes_then_closed.xml";
+  const items = golden(rel);
+  assert.ok(items.length >= 2 && items.every((i) => !i.error));
+  await pickSample(rel);
+  assert.equal(await page.isVisible("#envelopes"), true);
+  assert.equal(await page.textContent("#envelope-count"), String(items.length));
+  for (const [i, item] of items.entries()) {
+    await page.selectOption("#envelope-pick", String(i));
+    assert.deepEqual(JSON.parse(await page.textContent("#json")), item, `envelope ${i + 1}`);
+    const rows = await page.$$eval("#events tbody tr", (trs) => trs.map((tr) => tr.dataset.kind));
+    assert.deepEqual(rows, goldenEvents(item).map((e) => e.kind), `envelope ${i + 1} events`);
+  }
+  // An envelope that cannot be read: its error points into the whole body.
+  const bad = "streaming/bodies/streaming_second_envelope_malformed.xml";
+  const badItems = golden(bad);
+  const { error } = badItems[badItems.length - 1];
+  await paste(read(bad).toString("utf8"));
+  assert.equal(await page.textContent("#envelope-count"), String(badItems.length));
+  await page.selectOption("#envelope-pick", String(badItems.length - 1));
+  assert.equal(await page.textContent("#error-code"), error.code);
+  const { line, column } = lineColumn(read(bad), error.offset);
+  assert.equal(await page.textContent("#error-position"), `line ${line}, column ${column} (byte ${error.offset})`);
+  // A single envelope shows no envelope picker.
+  await pickSample("streaming/streaming_connection_status_ok.xml");
+  assert.equal(await page.isHidden("#envelopes"), true);
+});
+
 test("errors with codes and back-off are shown", async () => {
   const rel = "streaming/streaming_error_server_busy_backoff.xml";
   const m = golden(rel).responseMessages[0];
