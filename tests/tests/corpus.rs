@@ -18,7 +18,11 @@ const MIN_FILES: usize = 60;
 fn every_input_matches_its_golden() {
     let bless = std::env::var_os("BLESS").is_some();
     let inputs = all_inputs();
-    assert!(inputs.len() >= MIN_FILES, "corpus went missing: {} files", inputs.len());
+    assert!(
+        inputs.len() >= MIN_FILES,
+        "corpus went missing: {} files",
+        inputs.len()
+    );
     let mut failures = Vec::new();
     for input in &inputs {
         let bytes = std::fs::read(input).unwrap();
@@ -34,16 +38,29 @@ fn every_input_matches_its_golden() {
                 "{}: golden differs\n--- expected\n{expected}--- actual\n{actual}",
                 input.display()
             )),
-            Err(_) => failures.push(format!("{}: no golden file (run with BLESS=1)", input.display())),
+            Err(_) => failures.push(format!(
+                "{}: no golden file (run with BLESS=1)",
+                input.display()
+            )),
         }
     }
-    assert!(failures.is_empty(), "{} of {} inputs failed:\n{}", failures.len(), inputs.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} inputs failed:\n{}",
+        failures.len(),
+        inputs.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn crlf_line_endings_give_the_same_result() {
     let inputs = all_inputs();
-    assert!(inputs.len() >= MIN_FILES, "corpus went missing: {} files", inputs.len());
+    assert!(
+        inputs.len() >= MIN_FILES,
+        "corpus went missing: {} files",
+        inputs.len()
+    );
     let mut checked_with_line_breaks = 0;
     for input in &inputs {
         let lf = std::fs::read(input).unwrap();
@@ -54,17 +71,40 @@ fn crlf_line_endings_give_the_same_result() {
         let a = ews_notify::parse_notification(&lf);
         let b = ews_notify::parse_notification(&crlf);
         match (a, b) {
-            (Ok(a), Ok(b)) => assert_eq!(a.to_json(), b.to_json(), "{}: CRLF changed the JSON", input.display()),
+            (Ok(a), Ok(b)) => assert_eq!(
+                a.to_json(),
+                b.to_json(),
+                "{}: CRLF changed the JSON",
+                input.display()
+            ),
             (Err(a), Err(b)) => {
-                assert_eq!(a.code(), b.code(), "{}: CRLF changed the error", input.display());
+                assert_eq!(
+                    a.code(),
+                    b.code(),
+                    "{}: CRLF changed the error",
+                    input.display()
+                );
                 let moved = a.offset().map(|o| crlf_offset(&lf, o));
                 // An error found at the end of input moves by every CR added.
-                assert_eq!(b.offset(), moved, "{}: CRLF moved the error elsewhere", input.display());
+                assert_eq!(
+                    b.offset(),
+                    moved,
+                    "{}: CRLF moved the error elsewhere",
+                    input.display()
+                );
             }
-            (a, b) => panic!("{}: LF gave {:?}, CRLF gave {:?}", input.display(), a.map(|_| "ok"), b.map(|_| "ok")),
+            (a, b) => panic!(
+                "{}: LF gave {:?}, CRLF gave {:?}",
+                input.display(),
+                a.map(|_| "ok"),
+                b.map(|_| "ok")
+            ),
         }
     }
-    assert!(checked_with_line_breaks >= MIN_FILES / 2, "few inputs have line breaks: {checked_with_line_breaks}");
+    assert!(
+        checked_with_line_breaks >= MIN_FILES / 2,
+        "few inputs have line breaks: {checked_with_line_breaks}"
+    );
 }
 
 #[test]
@@ -90,7 +130,11 @@ fn every_golden_has_an_input() {
 fn every_streaming_body_matches_its_golden() {
     let bless = std::env::var_os("BLESS").is_some();
     let bodies = ews_notify_tests::inputs("streaming/bodies");
-    assert!(bodies.len() >= 5, "streaming bodies went missing: {}", bodies.len());
+    assert!(
+        bodies.len() >= 5,
+        "streaming bodies went missing: {}",
+        bodies.len()
+    );
     let mut failures = Vec::new();
     for input in &bodies {
         let bytes = std::fs::read(input).unwrap();
@@ -106,7 +150,10 @@ fn every_streaming_body_matches_its_golden() {
                 "{}: golden differs\n--- expected\n{expected}--- actual\n{actual}",
                 input.display()
             )),
-            Err(_) => failures.push(format!("{}: no golden file (run with BLESS=1)", input.display())),
+            Err(_) => failures.push(format!(
+                "{}: no golden file (run with BLESS=1)",
+                input.display()
+            )),
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
