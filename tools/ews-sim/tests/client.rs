@@ -229,3 +229,47 @@ async fn push_listener_refuses_strangers() {
     let r = http.post(&url).body("<x/>").send().await.unwrap();
     assert_eq!(r.status().as_u16(), 400);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_stream_is_reopened_after_the_heartbeat_deadline() {
+    use ews_notify::transport::{Recovery, StreamingOptions, watch_streaming};
+    let sim = Simulator::start(Config {
+        heartbeat: Duration::from_millis(50),
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    sim.add_mailbox(MAILBOX);
+    let client = Client::builder(sim.url()).build().unwrap();
+    let mut streams = watch_streaming(
+        &client,
+        vec![Watch::calendar(MAILBOX)],
+        StreamingOptions {
+            heartbeat_deadline: Duration::from_millis(400),
+            ..StreamingOptions::default()
+        },
+    );
+    let mut stream = streams.remove(0);
+    subscribed(&sim, 1).await;
+    sim.inject(ews_sim::Fault::StallStream);
+    let item = sim
+        .create_item(MAILBOX, NewItem::single("during the stall"))
+        .unwrap();
+    let got = events(&mut stream, 2).await;
+    let reconnected = got.iter().any(|u| {
+        matches!(u, Update::Recovery { recovery: Recovery::Reconnected { reason }, .. }
+            if reason.contains("heartbeat"))
+    });
+    assert!(
+        reconnected,
+        "the client gave up on the silent connection: {got:?}"
+    );
+    let delivered = got.iter().any(|u| {
+        matches!(u, Update::Event(d) if d.event.item_id.as_ref().is_some_and(|i| i.id == item.id.as_str()))
+    });
+    assert!(
+        delivered,
+        "the item created during the stall arrived: {got:?}"
+    );
+    assert_eq!(sim.stats().faults, 1);
+}

@@ -77,6 +77,9 @@ pub enum Fault {
     DropMidEnvelope,
     /// The next streaming connection poll sends `Closed`.
     CloseStreamEarly,
+    /// The next streaming connection poll goes silent: the connection stays open but sends
+    /// nothing more (no events, no keep-alives) until the client gives up on it.
+    StallStream,
 }
 
 /// What the simulator saw and did (counters since start).

@@ -104,6 +104,13 @@ async fn stream_connection(
     let mut last_sent = Instant::now();
     loop {
         let f = faults(&shared);
+        if shared.take_injected(|f| *f == Fault::StallStream).is_some() {
+            shared.count(|s| s.faults += 1);
+            // Hold the connection open, silent, until the client drops it. Pending events stay
+            // with the subscription for the next connection.
+            tx.closed().await;
+            return;
+        }
         if shared
             .take_injected(|f| *f == Fault::CloseStreamEarly)
             .is_some()
