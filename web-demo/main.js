@@ -189,7 +189,7 @@ function renderEvents(env) {
     for (const note of m.notifications) {
       for (const e of note.events) {
         n += 1;
-        const kind = typeof e.kind === "string" ? e.kind : `unknown (${e.name ?? "?"})`;
+        const kind = e.kind === "unknown" ? `unknown (${e.name ?? "?"})` : e.kind;
         const main = e.itemId ? idCell("item", e.itemId) : idCell("folder", e.folderId);
         const olds = el("div", {}, idCell("old item", e.oldItemId), idCell("old folder", e.oldFolderId), idCell("old parent", e.oldParentFolderId));
         const extra = [];
@@ -198,7 +198,7 @@ function renderEvents(env) {
         const what = el(
           "td",
           { "data-label": "Event" },
-          el("span", { class: `kind kind-${typeof e.kind === "string" ? e.kind : "unknown"}`, text: kind }),
+          el("span", { class: `kind kind-${e.kind}`, text: kind }),
           e.timestamp ? el("span", { class: "time", text: e.timestamp }) : null,
           e.watermark ? el("span", { class: "ck" }, "watermark ", el("code", { class: "wm", text: e.watermark })) : null,
         );

@@ -106,7 +106,8 @@ export type EventKind =
   | "modified"
   | "moved"
   | "copied"
-  | "freeBusyChanged";
+  | "freeBusyChanged"
+  | "unknown";
 
 export interface ObjectId {
   id: string;
@@ -115,9 +116,9 @@ export interface ObjectId {
 
 /** One event; fields its kind does not carry are `null`. */
 export interface Event {
-  /** An element that is not a known event is kept: its kind is `{ unknown: "unknown" }` and
-   * `name` holds its local name. */
-  kind: EventKind | { unknown: string };
+  /** An element that is not a known event is kept: its kind is `"unknown"` and `name` holds
+   * its local name. */
+  kind: EventKind;
   /** Present only for an unknown event. */
   name?: string;
   watermark: string | null;

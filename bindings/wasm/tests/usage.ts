@@ -42,7 +42,7 @@ export async function demo(bytes: Uint8Array, wasm: BufferSource): Promise<strin
         const watermark: string | null = n.previousWatermark;
         out.push(n.subscriptionId, watermark ?? "");
         n.events.forEach((e: Event) => {
-          const kind = typeof e.kind === "string" ? e.kind : e.name ?? "unknown";
+          const kind: string = e.kind === "unknown" ? e.name ?? "unknown" : e.kind;
           out.push(kind, e.itemId?.id ?? e.folderId?.id ?? "", e.oldItemId?.changeKey ?? "");
         });
       }
