@@ -106,6 +106,14 @@ fn namespace_and_root_errors() {
     err!("<x:Envelope/>" => "unbound_prefix", 1);
     err!(format!("{S}<s:Body><q:X/></s:Body></s:Envelope>") => "unbound_prefix", S.len() + 9);
     err!(format!("{S}<s:Body q:a=\"1\"></s:Body></s:Envelope>") => "unbound_prefix", S.len() + 8);
+    // A prefix is in scope only inside the element that declares it.
+    let b = body(&format!(
+        r#"<m:UnsubscribeResponse {M}><m:ResponseMessages><m:UnsubscribeResponseMessage ResponseClass="Success"><m:ResponseCode xmlns:q="urn:q">NoError</m:ResponseCode><q:X/></m:UnsubscribeResponseMessage></m:ResponseMessages></m:UnsubscribeResponse>"#
+    ));
+    err!(b => "unbound_prefix", at(&b, "<q:X/>") + 1);
+    err!(format!("{S}<s:Body xmlns:q=\"\"></s:Body></s:Envelope>") => "malformed_xml", S.len() + 17);
+    // `xmlns=""` removes the default namespace: the element is in no namespace.
+    err!(r#"<Envelope xmlns="http://schemas.xmlsoap.org/soap/envelope/"><Body xmlns=""/></Envelope>"# => "unexpected_element", 60);
     err!("<html><body>502</body></html>" => "wrong_root", 0);
     err!(r#"<Envelope xmlns="urn:not-soap"/>"# => "wrong_root", 0);
 }

@@ -14,8 +14,7 @@
 use std::borrow::Cow;
 
 use quick_xml::events::{BytesStart, Event as XmlEvent};
-use quick_xml::name::{Namespace, ResolveResult};
-use quick_xml::reader::NsReader;
+use quick_xml::reader::Reader;
 
 use crate::error::{Error, ErrorKind};
 
@@ -124,11 +123,15 @@ pub(crate) enum Tok<'a> {
     Eof,
 }
 
-/// The reader: a quick-xml [`NsReader`] over the whole input, with depth tracking.
+/// The reader: a quick-xml [`Reader`] over the whole input, with namespace scopes and depth.
 pub(crate) struct XmlReader<'a> {
     input: &'a str,
     base: usize,
-    reader: NsReader<&'a [u8]>,
+    reader: Reader<&'a [u8]>,
+    /// Namespace bindings in scope, innermost last. Kept here rather than in quick-xml's
+    /// `NsReader`, whose per-tag bookkeeping allocates: a binding is pushed only by a tag that
+    /// declares one, and resolving is a short scan of this stack.
+    bindings: Vec<Binding<'a>>,
     depth: usize,
     max_depth: usize,
     pending_end: bool,
@@ -140,6 +143,19 @@ pub(crate) struct XmlReader<'a> {
     /// Number of tags read.
     seq: u64,
 }
+
+/// One `xmlns` or `xmlns:prefix` declaration in scope.
+struct Binding<'a> {
+    /// The prefix; empty for the default namespace.
+    prefix: Cow<'a, str>,
+    /// The namespace URI (decoded), empty when `xmlns=""` removes the default namespace.
+    uri: Cow<'a, str>,
+    /// Depth of the element that declared it.
+    depth: usize,
+}
+
+/// The namespace URI the `xml` prefix is always bound to.
+const XML_NAMESPACE: &str = "http://www.w3.org/XML/1998/namespace";
 
 /// One attribute of the last tag read.
 struct Attr<'a> {
@@ -162,7 +178,7 @@ impl<'a> XmlReader<'a> {
         check_chars(input)?;
         let base = if input.starts_with('\u{feff}') { 3 } else { 0 };
         let body = input.get(base..).unwrap_or_default();
-        let mut reader = NsReader::from_str(body);
+        let mut reader = Reader::from_str(body);
         let config = reader.config_mut();
         config.check_end_names = true;
         config.check_comments = true;
@@ -178,6 +194,7 @@ impl<'a> XmlReader<'a> {
             pending_end: false,
             attrs: Vec::new(),
             attrs_complete: false,
+            bindings: Vec::new(),
             seq: 0,
         })
     }
@@ -224,9 +241,6 @@ impl<'a> XmlReader<'a> {
                 _,
                 name,
             )) => ErrorKind::UnknownEntity { name },
-            quick_xml::Error::Namespace(quick_xml::name::NamespaceError::UnknownPrefix(p)) => {
-                ErrorKind::UnboundPrefix { prefix: p }
-            }
             other => ErrorKind::MalformedXml {
                 reason: other.to_string(),
             },
@@ -241,26 +255,25 @@ impl<'a> XmlReader<'a> {
     pub(crate) fn next(&mut self) -> Result<Tok<'a>, Error> {
         if self.pending_end {
             self.pending_end = false;
+            self.pop_bindings();
             self.depth -= 1;
             return Ok(Tok::End);
         }
         loop {
             let pos = self.position();
-            // Only start tags are resolved: end tags and text need no namespace.
             let event = match self.reader.read_event() {
                 Ok(event) => event,
                 Err(e) => return Err(self.xml_error(e)),
             };
             match event {
                 XmlEvent::Start(start) => {
-                    let ns = self.resolve(&start);
-                    return self.start(ns, start, pos, false).map(Tok::Start);
+                    return self.start(start, pos, false).map(Tok::Start);
                 }
                 XmlEvent::Empty(start) => {
-                    let ns = self.resolve(&start);
-                    return self.start(ns, start, pos, true).map(Tok::Start);
+                    return self.start(start, pos, true).map(Tok::Start);
                 }
                 XmlEvent::End(_) => {
+                    self.pop_bindings();
                     self.depth = self.depth.saturating_sub(1);
                     return Ok(Tok::End);
                 }
@@ -309,26 +322,32 @@ impl<'a> XmlReader<'a> {
         }
     }
 
-    /// The namespace of a start tag, or the unbound prefix. The prefix is reported after the
-    /// name is checked, so that a damaged name is reported as such.
-    fn resolve(&self, start: &BytesStart<'a>) -> Result<(Ns, Option<String>), String> {
-        match self.reader.resolver().resolve_element(start.name()).0 {
-            ResolveResult::Unbound => Ok((Ns::None, None)),
-            ResolveResult::Bound(Namespace(uri)) => {
-                let ns = Ns::classify(uri);
-                Ok((ns, (ns == Ns::Other).then(|| uri.to_owned())))
-            }
-            ResolveResult::Unknown(prefix) => Err(prefix),
+    /// Drops the bindings declared by the element being closed.
+    fn pop_bindings(&mut self) {
+        while self.bindings.last().is_some_and(|b| b.depth >= self.depth) {
+            self.bindings.pop();
         }
     }
 
-    fn start(
-        &mut self,
-        ns: Result<(Ns, Option<String>), String>,
-        start: BytesStart<'a>,
-        pos: usize,
-        empty: bool,
-    ) -> Result<Elem<'a>, Error> {
+    /// The namespace URI bound to `prefix` (empty for the default namespace), or `None` when
+    /// nothing binds it. An unprefixed name with no default namespace gets `Some("")`.
+    fn lookup(&self, prefix: &str) -> Option<&str> {
+        if prefix == "xml" {
+            return Some(XML_NAMESPACE);
+        }
+        match self
+            .bindings
+            .iter()
+            .rev()
+            .find(|b| b.prefix.as_ref() == prefix)
+        {
+            Some(b) => Some(&b.uri),
+            None if prefix.is_empty() => Some(""),
+            None => None,
+        }
+    }
+
+    fn start(&mut self, start: BytesStart<'a>, pos: usize, empty: bool) -> Result<Elem<'a>, Error> {
         let qname = start.name().0;
         let offset = self.offset_of(qname).map_or(pos, |o| o.saturating_sub(1));
         self.depth += 1;
@@ -341,10 +360,25 @@ impl<'a> XmlReader<'a> {
             ));
         }
         check_name(qname, offset + 1)?;
-        let (ns, other_uri) =
-            ns.map_err(|prefix| Error::at(ErrorKind::UnboundPrefix { prefix }, offset + 1))?;
         self.seq += 1;
+        // Declarations first: a tag may use a prefix it declares itself.
         self.check_attributes(&start, offset)?;
+        let prefix = qname.split_once(':').map_or("", |(p, _)| p);
+        let (ns, other_uri) = match self.lookup(prefix) {
+            None => {
+                return Err(Error::at(
+                    ErrorKind::UnboundPrefix {
+                        prefix: prefix.to_owned(),
+                    },
+                    offset + 1,
+                ));
+            }
+            Some("") => (Ns::None, None),
+            Some(uri) => {
+                let ns = Ns::classify(uri);
+                (ns, (ns == Ns::Other).then(|| uri.to_owned()))
+            }
+        };
         let local = start.local_name().into_inner();
         let local = self.rebase(local).unwrap_or_default();
         if empty {
@@ -392,12 +426,7 @@ impl<'a> XmlReader<'a> {
                     key_offset,
                 ));
             }
-            if attr.key.prefix().is_some() && !key.starts_with("xmlns:") {
-                let (res, _) = self.reader.resolver().resolve_attribute(attr.key);
-                if let ResolveResult::Unknown(prefix) = res {
-                    return Err(Error::at(ErrorKind::UnboundPrefix { prefix }, key_offset));
-                }
-            }
+
             let value: &str = &attr.value;
             let value_offset = self.offset_of(value).unwrap_or(offset);
             let bytes = value.as_bytes();
@@ -416,6 +445,34 @@ impl<'a> XmlReader<'a> {
                     decode_attribute(value, value_offset)?;
                 }
             }
+            let declared = if key == "xmlns" {
+                Some("")
+            } else {
+                key.strip_prefix("xmlns:")
+            };
+            if let Some(prefix) = declared {
+                let uri = match self.rebase(value) {
+                    Some(v) if plain => Cow::Borrowed(v),
+                    _ => Cow::Owned(decode_attribute(value, value_offset)?.into_owned()),
+                };
+                if uri.is_empty() && !prefix.is_empty() {
+                    return Err(Error::at(
+                        ErrorKind::MalformedXml {
+                            reason: format!("prefix `{prefix}` bound to an empty namespace"),
+                        },
+                        value_offset,
+                    ));
+                }
+                let prefix = match self.rebase(prefix) {
+                    Some(p) => Cow::Borrowed(p),
+                    None => Cow::Owned(prefix.to_owned()),
+                };
+                self.bindings.push(Binding {
+                    prefix,
+                    uri,
+                    depth: self.depth,
+                });
+            }
             match (self.rebase(key), self.rebase(value)) {
                 (Some(key), Some(value)) => self.attrs.push(Attr {
                     key,
@@ -424,6 +481,20 @@ impl<'a> XmlReader<'a> {
                     plain,
                 }),
                 _ => self.attrs_complete = false,
+            }
+        }
+        // Prefixed attributes are resolved once every declaration of the tag is in scope.
+        for attr in &self.attrs {
+            if let Some((prefix, _)) = attr.key.split_once(':') {
+                if prefix != "xmlns" && self.lookup(prefix).is_none() {
+                    let at = self.offset_of(attr.key).unwrap_or(offset);
+                    return Err(Error::at(
+                        ErrorKind::UnboundPrefix {
+                            prefix: prefix.to_owned(),
+                        },
+                        at,
+                    ));
+                }
             }
         }
         Ok(())
