@@ -429,18 +429,18 @@ pub(crate) async fn establish(
         catch_up(client, mb, true).await?;
         return Ok(id);
     }
+    if mb.position.sync_state.is_none() {
+        // First start: a baseline to catch up from later, taken *before* subscribing, so that
+        // a later catch-up also covers events the subscription saw but never delivered.
+        catch_up(client, mb, false).await?;
+        let (id, wm) = fresh(client, mb, make).await?;
+        mb.position.watermark = wm;
+        return Ok(id);
+    }
+    // Resuming from a sync state only: subscribe, then catch up from it.
     let (id, wm) = fresh(client, mb, make).await?;
     mb.position.watermark = wm;
-    match mb.position.sync_state {
-        // Resuming from a sync state only: catch up from it.
-        Some(_) => {
-            catch_up(client, mb, true).await?;
-        }
-        // First start: take a baseline to catch up from later, without delivering it.
-        None => {
-            catch_up(client, mb, false).await?;
-        }
-    }
+    catch_up(client, mb, true).await?;
     Ok(id)
 }
 

@@ -147,15 +147,25 @@ impl Group {
         self.subs.retain(|_, v| *v != i);
     }
 
-    /// First subscription of mailbox `i`, then its baseline (or a catch-up when resuming).
+    /// First subscription of mailbox `i` with its baseline (or a catch-up when resuming).
     async fn start(&mut self, i: usize) -> Result<(), Error> {
-        let id = self.subscribe(i).await?;
-        self.subs.insert(id, i);
         let Some(mb) = self.mailboxes[i].as_mut() else {
             return Ok(());
         };
-        let resuming = mb.position.sync_state.is_some();
-        catch_up(&self.client, mb, resuming).await?;
+        if mb.position.sync_state.is_none() {
+            // First start: the baseline comes *before* the subscription, so a catch-up after a
+            // broken connection also covers events the subscription saw first.
+            catch_up(&self.client, mb, false).await?;
+            let id = self.subscribe(i).await?;
+            self.subs.insert(id, i);
+            return Ok(());
+        }
+        // Resuming: subscribe, then catch up from the persisted sync state.
+        let id = self.subscribe(i).await?;
+        self.subs.insert(id, i);
+        if let Some(mb) = self.mailboxes[i].as_mut() {
+            catch_up(&self.client, mb, true).await?;
+        }
         Ok(())
     }
 
