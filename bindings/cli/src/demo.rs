@@ -136,15 +136,33 @@ async fn demo(seed: u64) -> Result<(), String> {
         .map_err(|e| format!("error: cannot start the push listener: {e}"))?;
     println!("push listener at {}", push.url());
     let mut printers = Vec::new();
-    for (label, mut stream) in [
-        ("pull     ", pull),
-        ("streaming", streaming.remove(0)),
-        ("push     ", push.streams.remove(0)),
+    for (label, mailbox, mut stream) in [
+        ("pull     ", PULL, pull),
+        ("streaming", STREAMING, streaming.remove(0)),
+        ("push     ", PUSH, push.streams.remove(0)),
     ] {
+        let client = client.clone();
         printers.push(tokio::spawn(async move {
             let mut names = Names::default();
+            let watch = Watch::calendar(mailbox);
             while let Some(u) = stream.next().await {
                 println!("[{label}] {}", describe(&u, &mut names));
+                // New items: fetch them (GetItem) to show which meeting they are.
+                if let Update::Event(d) = &u {
+                    let created = d.event.kind == ews_notify::EventKind::Created
+                        && d.origin == Origin::Notification;
+                    if let (true, Some(id)) = (created, &d.event.item_id) {
+                        match client.bind(&watch, &id.id).await {
+                            Ok(Some(item)) => {
+                                if let Some(g) = &item.global_object_id {
+                                    println!("{}", goid_line("bound", g.as_bytes()));
+                                }
+                            }
+                            Ok(None) => println!("          bound: already deleted"),
+                            Err(e) => println!("          bound: {e}"),
+                        }
+                    }
+                }
             }
         }));
     }
@@ -161,7 +179,6 @@ async fn demo(seed: u64) -> Result<(), String> {
         let one = sim
             .create_item(mailbox, NewItem::single("1:1"))
             .ok_or("error: create failed")?;
-        println!("{}", goid_line("created", &one.goid));
         pause().await;
         sim.modify_item(mailbox, &one.id, "1:1 (moved)");
         pause().await;
@@ -174,7 +191,6 @@ async fn demo(seed: u64) -> Result<(), String> {
         let series = sim
             .create_item(mailbox, NewItem::recurring("weekly sync"))
             .ok_or("error: create failed")?;
-        println!("{}", goid_line("series", &series.goid));
         sim.modify_item(mailbox, &series.id, "weekly sync (one occurrence edited)");
         pause().await;
 
@@ -193,7 +209,6 @@ async fn demo(seed: u64) -> Result<(), String> {
                 },
             )
             .ok_or("error: create failed")?;
-        println!("{}", goid_line("orphan", &orphan.goid));
         println!(
             "          same meeting by CleanGlobalObjectId: {}",
             orphan.clean_goid == series.clean_goid
@@ -204,8 +219,14 @@ async fn demo(seed: u64) -> Result<(), String> {
             "--- {mailbox}: the series is edited from today on: Exchange splits it (seed case 2.3)"
         );
         if let Some((past, cont)) = sim.split_series(mailbox, &series.id, "2026-01-13T09:00:00Z") {
-            println!("{}", goid_line("past part (new item)", &past.goid));
-            println!("{}", goid_line("continued series (same item)", &cont.goid));
+            println!(
+                "{}",
+                goid_line("simulator: past part (new item)", &past.goid)
+            );
+            println!(
+                "{}",
+                goid_line("simulator: continued series (same item)", &cont.goid)
+            );
         }
         pause().await;
     }

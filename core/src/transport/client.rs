@@ -381,3 +381,39 @@ pub(crate) fn busy_back_off(body: &[u8]) -> Option<Duration> {
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
+
+impl Client {
+    /// Fetches the calendar item an event names, with its GlobalObjectId properties
+    /// (`GetItem` with the request builders' calendar shape), for the mailbox of `watch`.
+    /// `None` when the item no longer exists (`ErrorItemNotFound`), as after a delete.
+    ///
+    /// # Errors
+    /// Network, HTTP and parse errors; [`Error::Ews`] for other EWS error codes.
+    pub async fn bind(
+        &self,
+        watch: &super::Watch,
+        item_id: &str,
+    ) -> Result<Option<crate::item::CalendarItem<'static>>, Error> {
+        use crate::request::{GetItemRequest, ItemRef};
+        let xml = GetItemRequest::new([ItemRef::id(item_id.to_string())])
+            .header(watch.header())
+            .build()?;
+        let body = self.call(&xml, Some(&watch.mailbox)).await?;
+        let env = crate::parse_notification(&body)?;
+        let Body::GetItemResponse(messages) = env.body else {
+            return Err(super::fault_error(&env));
+        };
+        let Some(m) = messages.into_iter().next() else {
+            return Err(Error::ews("empty GetItemResponse", None));
+        };
+        match &m.response_code {
+            None | Some(ResponseCode::NoError) => Ok(m
+                .items
+                .into_iter()
+                .next()
+                .map(crate::item::CalendarItem::into_owned)),
+            Some(ResponseCode::ErrorItemNotFound) => Ok(None),
+            Some(code) => Err(Error::ews(code.as_str(), m.message_text.as_deref())),
+        }
+    }
+}

@@ -273,3 +273,47 @@ async fn a_silent_stream_is_reopened_after_the_heartbeat_deadline() {
     );
     assert_eq!(sim.stats().faults, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bind_fetches_the_item_with_its_global_object_ids() {
+    use ews_notify::goid::GlobalObjectId;
+    let sim = Simulator::start(Config::default()).await.unwrap();
+    sim.add_mailbox(MAILBOX);
+    let client = Client::builder(sim.url()).build().unwrap();
+    let watch = Watch::calendar(MAILBOX);
+    let series = sim
+        .create_item(MAILBOX, NewItem::recurring("weekly"))
+        .unwrap();
+    let orphan = sim
+        .create_item(
+            MAILBOX,
+            NewItem {
+                kind: ews_sim::CalendarKind::Exception,
+                uid: Some(series.uid.clone()),
+                instance_date: time::Date::from_calendar_date(2026, time::Month::January, 13).ok(),
+                ..NewItem::single("one occurrence")
+            },
+        )
+        .unwrap();
+    let item = client
+        .bind(&watch, &orphan.id)
+        .await
+        .unwrap()
+        .expect("the item exists");
+    let goid = item.global_object_id.expect("GlobalObjectId");
+    assert_eq!(goid.as_bytes(), orphan.goid.as_slice());
+    assert_eq!(
+        goid.instance_date().map(|d| d.to_string()).as_deref(),
+        Some("2026-01-13")
+    );
+    let series_goid = GlobalObjectId::from_bytes(&series.goid).unwrap();
+    assert!(
+        ews_notify::goid::same_meeting(&goid, &series_goid),
+        "the orphan instance is the same meeting as its series"
+    );
+    assert!(sim.delete_item(MAILBOX, &orphan.id));
+    assert!(
+        client.bind(&watch, &orphan.id).await.unwrap().is_none(),
+        "deleted: no item"
+    );
+}
