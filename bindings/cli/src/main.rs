@@ -6,6 +6,8 @@
 //! ews-notify goid VALUE|-            a GlobalObjectId (base64 or hex) -> canonical GOID JSON
 //! ews-notify goid --uid UID [--instance-date YYYY-MM-DD]   the GlobalObjectId of an iCalendar UID
 //! ews-notify request BUILDER ...    an EWS request (subscribe, get-item, ...) -> SOAP XML
+//! ews-notify watch --url URL --mailbox SMTP ...   follow mailboxes -> one JSON line per event
+//! ews-notify listen --port N --secret S --url URL --mailbox SMTP ...   push, the same lines
 //! ```
 //! Errors go to stderr as `error[code] at byte N: message`, exit status 1.
 
@@ -16,8 +18,10 @@ use clap::{Parser, Subcommand};
 mod demo;
 mod goid;
 mod input;
+mod listen;
 mod parse;
 mod request;
+mod watch;
 
 /// Read Microsoft Exchange (EWS) notification envelopes.
 #[derive(Parser)]
@@ -39,6 +43,10 @@ enum Command {
     Request(request::Args),
     /// Follow mailboxes of an in-process EWS simulator through injected faults.
     Demo(demo::Args),
+    /// Follow mailboxes of an EWS server (streaming or pull); one JSON line per event.
+    Watch(watch::Args),
+    /// Receive push notifications for mailboxes of an EWS server; one JSON line per event.
+    Listen(listen::Args),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +56,8 @@ fn main() -> ExitCode {
         Command::Goid(args) => goid::run(&args),
         Command::Request(args) => request::run(&args),
         Command::Demo(args) => demo::run(&args),
+        Command::Watch(args) => watch::run(&args),
+        Command::Listen(args) => listen::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,379 @@
+//! `ews-notify watch` and `ews-notify listen` end to end: the binary against the EWS simulator
+//! (a test double) on 127.0.0.1, reading its JSON lines.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, TryRecvError};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ews_sim::{Config, LogKind, NewItem, Simulator};
+use serde_json::Value;
+
+const ALICE: &str = "alice@example.com";
+const BOB: &str = "bob@example.com";
+
+/// The running binary: its stdout lines as they come, its stderr collected.
+struct Running {
+    child: Child,
+    lines: Receiver<String>,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn spawn(args: &[&str], env: &[(&str, &str)]) -> Running {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ews-notify"))
+        .args(args)
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { return };
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let mut err = child.stderr.take().unwrap();
+    let stderr = Arc::new(Mutex::new(String::new()));
+    let sink = stderr.clone();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 1024];
+        while let Ok(n) = err.read(&mut buf) {
+            if n == 0 {
+                return;
+            }
+            sink.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    });
+    Running {
+        child,
+        lines,
+        stderr,
+    }
+}
+
+impl Running {
+    fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// The next stdout line as JSON (bounded wait: 20 s).
+    async fn line(&mut self) -> Value {
+        for _ in 0..400 {
+            match self.lines.try_recv() {
+                Ok(l) => return serde_json::from_str(&l).unwrap(),
+                Err(TryRecvError::Disconnected) => panic!(
+                    "the process ended ({:?}); stderr: {}",
+                    self.child.try_wait(),
+                    self.stderr()
+                ),
+                Err(TryRecvError::Empty) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+        panic!("no line within 20 s; stderr: {}", self.stderr())
+    }
+
+    /// The exit status (bounded wait: 20 s).
+    async fn exit_code(&mut self) -> Option<i32> {
+        for _ in 0..400 {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code();
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("still running after 20 s; stderr: {}", self.stderr())
+    }
+}
+
+/// Waits (bounded) until the simulator has `n` subscriptions.
+async fn subscribed(sim: &Simulator, n: u64, cli: &Running) {
+    for _ in 0..400 {
+        if sim.stats().subscriptions >= n {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no subscription; stderr: {}", cli.stderr())
+}
+
+async fn simulator(config: Config) -> Simulator {
+    let sim = Simulator::start(config).await.unwrap();
+    sim.add_mailbox(ALICE);
+    sim.add_mailbox(BOB);
+    sim
+}
+
+/// Every line has these keys (shown sorted: serde_json's map sorts them).
+const KEYS: &[&str] = &["event", "mailbox", "origin", "position"];
+
+/// What the simulator generated for `mailbox`, as (event kind, item or folder id), in order.
+fn generated(sim: &Simulator, mailbox: &str) -> Vec<(String, String)> {
+    sim.generated(mailbox)
+        .into_iter()
+        .map(|e| {
+            let kind = match e.kind {
+                LogKind::Created => "created",
+                LogKind::Modified | LogKind::FolderModified => "modified",
+                LogKind::Deleted => "deleted",
+            };
+            (kind.to_string(), e.item_id.or(e.folder_id).unwrap())
+        })
+        .collect()
+}
+
+/// The lines printed for `mailbox`, as (event kind, item or folder id), in order; checks the
+/// shape of each line on the way.
+fn printed(lines: &[Value], mailbox: &str) -> Vec<(String, String)> {
+    lines
+        .iter()
+        .filter(|l| l["mailbox"] == mailbox)
+        .map(|l| {
+            let keys: Vec<&str> = l.as_object().unwrap().keys().map(String::as_str).collect();
+            assert_eq!(keys, KEYS, "{l}");
+            assert_eq!(l["origin"], "notification", "{l}");
+            assert!(l["position"].is_object(), "{l}");
+            let e = &l["event"];
+            let id = e["itemId"]["id"].as_str().or(e["folderId"]["id"].as_str());
+            (
+                e["kind"].as_str().unwrap().to_string(),
+                id.unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+async fn lines(cli: &mut Running, n: usize) -> Vec<Value> {
+    let mut got = Vec::new();
+    for _ in 0..n {
+        got.push(cli.line().await);
+    }
+    got
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_streaming_prints_each_mailboxs_events_in_order() {
+    let sim = simulator(Config::default()).await;
+    let url = sim.url();
+    let mut cli = spawn(
+        &[
+            "watch",
+            "--url",
+            &url,
+            "--user",
+            "svc",
+            "--password-env",
+            "EWS_TEST_PASSWORD",
+            "--mode",
+            "streaming",
+            "--mailbox",
+            ALICE,
+            "--mailbox",
+            BOB,
+            "--count",
+            "8",
+        ],
+        &[("EWS_TEST_PASSWORD", "secret")],
+    );
+    subscribed(&sim, 2, &cli).await;
+    let a = sim.create_item(ALICE, NewItem::single("a")).unwrap();
+    let b = sim.create_item(BOB, NewItem::single("b")).unwrap();
+    sim.modify_item(ALICE, &a.id, "a (moved)").unwrap();
+    sim.delete_item(BOB, &b.id);
+    // Each change is an item event and a folder event: 4 per mailbox.
+    let got = lines(&mut cli, 8).await;
+    assert_eq!(cli.exit_code().await, Some(0), "stderr: {}", cli.stderr());
+    let alice = printed(&got, ALICE);
+    assert_eq!(alice, generated(&sim, ALICE));
+    assert_eq!(alice[0], ("created".to_string(), a.id.clone()));
+    assert_eq!(alice[2], ("modified".to_string(), a.id));
+    let bob = printed(&got, BOB);
+    assert_eq!(bob, generated(&sim, BOB));
+    assert_eq!(bob[2], ("deleted".to_string(), b.id));
+    // The event is the parser's canonical event JSON, with its own watermark key.
+    assert!(
+        got[0]["event"]
+            .as_object()
+            .unwrap()
+            .contains_key("watermark")
+    );
+    // Streaming positions carry the baseline sync state taken before subscribing.
+    assert!(got[0]["position"]["syncState"].is_string(), "{:?}", got[0]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_pull_with_a_bearer_token_prints_positions_to_resume_from() {
+    let sim = simulator(Config {
+        bearer_token: Some("tok-1".into()),
+        ..Config::default()
+    })
+    .await;
+    let url = sim.url();
+    let mut cli = spawn(
+        &[
+            "watch",
+            "--url",
+            &url,
+            "--bearer-env",
+            "EWS_TEST_TOKEN",
+            "--mode",
+            "pull",
+            "--poll-ms",
+            "100",
+            "--mailbox",
+            ALICE,
+            "--count",
+            "4",
+        ],
+        &[("EWS_TEST_TOKEN", "tok-1")],
+    );
+    subscribed(&sim, 1, &cli).await;
+    let a = sim.create_item(ALICE, NewItem::single("a")).unwrap();
+    sim.modify_item(ALICE, &a.id, "a2").unwrap();
+    let got = lines(&mut cli, 4).await;
+    assert_eq!(cli.exit_code().await, Some(0), "stderr: {}", cli.stderr());
+    assert_eq!(printed(&got, ALICE), generated(&sim, ALICE));
+    // Pull positions are the event's own watermark, and they move forward.
+    let marks: Vec<&str> = got
+        .iter()
+        .map(|l| l["position"]["watermark"].as_str().unwrap())
+        .collect();
+    for (l, m) in got.iter().zip(&marks) {
+        assert_eq!(l["event"]["watermark"].as_str(), Some(*m));
+    }
+    let mut unique = marks.clone();
+    unique.dedup();
+    assert_eq!(unique.len(), 4, "{marks:?}");
+    assert_eq!(sim.stats().unauthorized, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_fails_with_exit_1_when_the_token_is_refused() {
+    let sim = simulator(Config {
+        bearer_token: Some("right".into()),
+        ..Config::default()
+    })
+    .await;
+    let url = sim.url();
+    let mut cli = spawn(
+        &[
+            "watch",
+            "--url",
+            &url,
+            "--bearer-env",
+            "EWS_TEST_TOKEN",
+            "--mode",
+            "pull",
+            "--mailbox",
+            ALICE,
+        ],
+        &[("EWS_TEST_TOKEN", "wrong")],
+    );
+    assert_eq!(cli.exit_code().await, Some(1));
+    let stderr = cli.stderr();
+    assert!(
+        stderr.contains(&format!("failed {ALICE}: authentication failed")),
+        "{stderr}"
+    );
+    assert!(sim.stats().unauthorized >= 2, "asked once, refreshed once");
+}
+
+#[test]
+fn watch_refuses_a_missing_password_variable() {
+    let out = Command::new(env!("CARGO_BIN_EXE_ews-notify"))
+        .args([
+            "watch",
+            "--url",
+            "http://127.0.0.1:9/EWS/Exchange.asmx",
+            "--user",
+            "u",
+            "--password-env",
+            "EWS_TEST_UNSET_VARIABLE",
+            "--mailbox",
+            ALICE,
+        ])
+        .env_remove("EWS_TEST_UNSET_VARIABLE")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("EWS_TEST_UNSET_VARIABLE is not set"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_receives_push_notifications_behind_its_secret() {
+    let sim = simulator(Config::default()).await;
+    let url = sim.url();
+    let mut cli = spawn(
+        &[
+            "listen",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--secret",
+            "s3cret",
+            "--url",
+            &url,
+            "--mailbox",
+            BOB,
+            "--count",
+            "4",
+        ],
+        &[],
+    );
+    subscribed(&sim, 1, &cli).await;
+    let b = sim.create_item(BOB, NewItem::single("b")).unwrap();
+    sim.modify_item(BOB, &b.id, "b2").unwrap();
+    let got = lines(&mut cli, 4).await;
+    assert_eq!(cli.exit_code().await, Some(0), "stderr: {}", cli.stderr());
+    let bob = printed(&got, BOB);
+    assert_eq!(bob, generated(&sim, BOB));
+    assert_eq!(bob[0], ("created".to_string(), b.id));
+    let stderr = cli.stderr();
+    let listening = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("listening at "))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(
+        listening.starts_with("http://127.0.0.1:") && listening.ends_with("/s3cret"),
+        "{listening}"
+    );
+}
+
+#[test]
+fn listen_refuses_a_secret_that_is_not_a_path_segment() {
+    let out = Command::new(env!("CARGO_BIN_EXE_ews-notify"))
+        .args([
+            "listen",
+            "--port",
+            "0",
+            "--secret",
+            "a/b",
+            "--url",
+            "http://127.0.0.1:9/",
+            "--mailbox",
+            ALICE,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--secret"));
+}
