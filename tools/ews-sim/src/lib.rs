@@ -42,6 +42,11 @@
 //!   response message, both with `BackOffMilliseconds`; a request that arrives while a back-off
 //!   is running is counted in [`Stats::back_off_violations`].
 //!
+//! - **Identity.** Each request that opens a mailbox is checked for `ExchangeImpersonation`
+//!   and `X-AnchorMailbox` naming that mailbox (a streaming connection: one of its group's):
+//!   a missing or foreign anchor is counted in [`Stats::anchor_mismatches`]; with
+//!   [`Config::require_impersonation`] a missing or foreign impersonation is refused with
+//!   `ErrorAccessDenied`. [`Config::record_requests`] keeps a [`RequestRecord`] of each.
 //! - **Push.** `SendNotification` POSTed to the subscription's URL, with Exchange's retry
 //!   schedule (see the `push` module docs in the source): delivered only when the listener
 //!   answers `OK`, dropped after retries no longer fit in `StatusFrequency`.
@@ -55,5 +60,5 @@ mod server;
 pub mod soap;
 mod state;
 
-pub use server::{Config, Fault, Faults, NewItem, Simulator, Stats};
+pub use server::{Config, Fault, Faults, NewItem, RequestRecord, Simulator, Stats};
 pub use state::{CalendarItem, CalendarKind, LogEvent, LogKind, SubscriptionKind};

@@ -190,6 +190,9 @@ pub enum Refusal {
     FolderNotFound,
     /// `ErrorInvalidRequest`
     InvalidRequest,
+    /// `ErrorAccessDenied`: the caller may not open that mailbox (no or another
+    /// impersonation, see [`crate::Config::require_impersonation`]).
+    AccessDenied,
 }
 
 impl Refusal {
@@ -204,6 +207,7 @@ impl Refusal {
             Self::NonExistentMailbox => "ErrorNonExistentMailbox",
             Self::FolderNotFound => "ErrorFolderNotFound",
             Self::InvalidRequest => "ErrorInvalidRequest",
+            Self::AccessDenied => "ErrorAccessDenied",
         }
     }
     /// The `MessageText` the simulator sends with it.
@@ -221,6 +225,7 @@ impl Refusal {
             Self::NonExistentMailbox => "The SMTP address has no mailbox associated with it.",
             Self::FolderNotFound => "The specified folder could not be found in the store.",
             Self::InvalidRequest => "The request is invalid.",
+            Self::AccessDenied => "Access is denied. Check credentials and try again.",
         }
     }
 }

@@ -24,6 +24,14 @@ pub struct Config {
     pub bearer_token: Option<String>,
     /// The server name in subscription ids.
     pub server_name: String,
+    /// The caller is a service account: every request that opens a mailbox must carry
+    /// `ExchangeImpersonation` of that mailbox, else it gets `ErrorAccessDenied` (counted in
+    /// [`Stats::impersonation_refusals`]).
+    pub require_impersonation: bool,
+    /// Keep a [`RequestRecord`] of every request (see
+    /// [`Simulator::request_log`](crate::Simulator::request_log)). Off by default: the log
+    /// grows with every request.
+    pub record_requests: bool,
 }
 
 impl Default for Config {
@@ -36,6 +44,8 @@ impl Default for Config {
             max_events_per_get: 50,
             bearer_token: None,
             server_name: "sim01.ews-sim.invalid".into(),
+            require_impersonation: false,
+            record_requests: false,
         }
     }
 }
@@ -103,6 +113,28 @@ pub struct Stats {
     pub push_deliveries: u64,
     /// SendNotification attempts that failed (and were retried or gave up).
     pub push_failures: u64,
+    /// Requests refused because their `ExchangeImpersonation` was missing or named another
+    /// mailbox than the one they open (with [`Config::require_impersonation`]).
+    pub impersonation_refusals: u64,
+    /// Requests for a mailbox whose `X-AnchorMailbox` was missing or named a mailbox the
+    /// request does not open (Exchange would route them through the wrong server).
+    pub anchor_mismatches: u64,
+}
+
+/// Who a request acted as and where it asked to be routed, as the simulator saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestRecord {
+    /// The operation: `Subscribe`, `GetEvents`, ...
+    pub operation: String,
+    /// The SMTP address in `ExchangeImpersonation`, if any.
+    pub impersonated: Option<String>,
+    /// The `X-AnchorMailbox` header, if any.
+    pub anchor: Option<String>,
+    /// The mailboxes the request opens (lower case): the folder's mailbox, the item's owner,
+    /// the subscriptions' owners.
+    pub mailboxes: Vec<String>,
+    /// The `ErrorAccessDenied` answer it got, if refused.
+    pub refused: bool,
 }
 
 /// A calendar item to create.

@@ -18,10 +18,11 @@ use tokio::sync::{oneshot, watch};
 
 use crate::ids;
 mod config;
+mod identity;
 mod push;
 mod stream;
 
-pub use config::{Config, Fault, Faults, NewItem, Stats};
+pub use config::{Config, Fault, Faults, NewItem, RequestRecord, Stats};
 
 use crate::read::{Request, read_request};
 use crate::soap;
@@ -38,6 +39,8 @@ struct Shared {
     bearer: Mutex<Option<String>>,
     busy_until: Mutex<Option<Instant>>,
     stats: Mutex<Stats>,
+    /// With [`Config::record_requests`]: who each request acted as.
+    requests: Mutex<Vec<RequestRecord>>,
     /// Bumped on every change to any log, so streaming connections wake up.
     changed: watch::Sender<u64>,
     next_connection: AtomicU64,
@@ -106,6 +109,7 @@ impl Simulator {
             injected: Mutex::new(VecDeque::new()),
             busy_until: Mutex::new(None),
             stats: Mutex::new(Stats::default()),
+            requests: Mutex::new(Vec::new()),
             changed,
             next_connection: AtomicU64::new(1),
             uid_serial: AtomicU64::new(1),
@@ -132,6 +136,12 @@ impl Simulator {
     /// The EWS endpoint URL, `http://127.0.0.1:PORT/EWS/Exchange.asmx`.
     pub fn url(&self) -> String {
         format!("http://{}/EWS/Exchange.asmx", self.addr)
+    }
+
+    /// Who each request that opened a mailbox acted as, in arrival order (empty unless
+    /// [`Config::record_requests`]).
+    pub fn request_log(&self) -> Vec<RequestRecord> {
+        lock(&self.shared.requests).clone()
     }
 
     /// Adds a mailbox (idempotent).
@@ -376,6 +386,14 @@ async fn handle(
             );
         }
     };
+    if let Some(refusal) = identity::check(&shared, &req, &headers) {
+        let op = if req.operation.is_empty() {
+            "Unknown"
+        } else {
+            req.operation.as_str()
+        };
+        return xml_response(StatusCode::OK, soap::error_response(op, refusal), None);
+    }
     let f = faults(&shared);
     // Faults that apply to any request.
     if let Some(Fault::Http503) = shared.take_injected(|f| *f == Fault::Http503) {
