@@ -31,6 +31,9 @@
 //!   connection count as delivered: if the connection dies mid-envelope they are gone, as with
 //!   Exchange, and the client must catch up with SyncFolderItems. A subscription opened on a
 //!   newer connection leaves the older one.
+//! - **FindItem** applies an `IsEqualTo` restriction on PidLidGlobalObjectId or
+//!   PidLidCleanGlobalObjectId (finding a meeting's series, exceptions and orphan instances);
+//!   any other restriction is refused with `ErrorInvalidRequest`. `CalendarView` is not applied.
 //! - **SyncFolderItems** collapses each item's changes into one Create / Update / Delete, and
 //!   reports nothing for an item created and deleted inside the range.
 //! - **Time.** One protocol "minute" (ConnectionTimeout, pull Timeout) lasts
@@ -56,6 +59,7 @@
 
 pub mod ids;
 pub mod read;
+mod restriction;
 mod server;
 pub mod soap;
 mod state;

@@ -700,11 +700,14 @@ fn items(shared: &Shared, req: &Request, headers: &HeaderMap, f: &Faults) -> Res
         }
         _ => {
             let all: Vec<CalendarItem> = st.mailboxes[mb].items.values().cloned().collect();
-            xml_response(
-                StatusCode::OK,
-                soap::find_item_response(&all, &parent),
-                None,
-            )
+            match crate::restriction::filter(req, all) {
+                Ok(found) => xml_response(
+                    StatusCode::OK,
+                    soap::find_item_response(&found, &parent),
+                    None,
+                ),
+                Err(e) => xml_response(StatusCode::OK, soap::error_response(&op, e), None),
+            }
         }
     }
 }
