@@ -271,9 +271,13 @@ impl Client {
             let resp = match resp {
                 Ok(r) => r,
                 Err(e) if e.is_timeout() => return Err(Error::Timeout(self.inner.request_timeout)),
+                Err(e) if refused_certificate(&e) => {
+                    // Asking again cannot make the server's certificate trusted.
+                    return Err(Error::network(error_chain(&e)));
+                }
                 Err(e) => {
                     if attempts >= self.inner.max_attempts {
-                        return Err(Error::network(e));
+                        return Err(Error::network(error_chain(&e)));
                     }
                     tracing::debug!(error = %e, "ews request failed; retrying");
                     tokio::time::sleep(self.inner.unavailable_back_off).await;
@@ -327,6 +331,48 @@ impl Client {
             }
         }
     }
+}
+
+/// Whether TLS refused the server's certificate somewhere in `e`'s chain of causes.
+fn refused_certificate(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(e);
+    while let Some(c) = cause {
+        if let Some(tls) = c.downcast_ref::<rustls::Error>() {
+            return matches!(
+                tls,
+                rustls::Error::InvalidCertificate(_)
+                    | rustls::Error::NoCertificatesPresented
+                    | rustls::Error::UnsupportedNameType
+            );
+        }
+        // `io::Error::source` skips the error it wraps; look at that one too.
+        if let Some(inner) = c
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+        {
+            if refused_certificate(inner) {
+                return true;
+            }
+        }
+        cause = c.source();
+    }
+    false
+}
+
+/// `e` with its causes, `outer: inner: ...` (reqwest's own text says only "error sending
+/// request").
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let s = c.to_string();
+        if !text.contains(&s) {
+            text.push_str(": ");
+            text.push_str(&s);
+        }
+        cause = c.source();
+    }
+    text
 }
 
 /// The back-off an `ErrorServerBusy` answer asks for, fault or response-message form.
