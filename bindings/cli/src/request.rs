@@ -13,10 +13,10 @@ use std::io::Write;
 use clap::{Subcommand, ValueEnum};
 use ews_notify::GlobalObjectId;
 use ews_notify::request::{
-    ConnectingSid, EventType, ExchangeVersion, FindItemRequest, FolderId, GetEventsRequest,
-    GetItemRequest, GetStreamingEventsRequest, HttpHeaders, ItemRef, RequestHeader,
-    SubscribeRequest, SubscriptionStatus, SyncFolderItemsRequest, UnsubscribeRequest,
-    parse_date_time, send_notification_result,
+    EventType, FindItemRequest, FolderId, GetEventsRequest, GetItemRequest,
+    GetStreamingEventsRequest, HttpHeaders, ItemRef, RequestHeader, SubscribeRequest,
+    SubscriptionStatus, SyncFolderItemsRequest, UnsubscribeRequest, parse_date_time,
+    send_notification_result,
 };
 
 use crate::input::format_error;
@@ -41,15 +41,7 @@ struct HeaderArgs {
 
 impl HeaderArgs {
     fn header(&self) -> Result<RequestHeader, ews_notify::Error> {
-        let version = match &self.server_version {
-            Some(v) => v.parse::<ExchangeVersion>()?,
-            None => ExchangeVersion::default(),
-        };
-        let header = RequestHeader::new(version);
-        Ok(match &self.impersonate {
-            Some(smtp) => header.impersonate(ConnectingSid::SmtpAddress(smtp.clone())),
-            None => header,
-        })
+        RequestHeader::from_text(self.server_version.as_deref(), self.impersonate.as_deref())
     }
 }
 
@@ -69,16 +61,7 @@ struct FolderArgs {
 
 impl FolderArgs {
     fn list(&self) -> Vec<FolderId> {
-        let distinguished = self.folders.iter().map(|name| {
-            let folder = FolderId::distinguished(name.clone());
-            match &self.mailbox {
-                Some(m) => folder.with_mailbox(m.clone()),
-                None => folder,
-            }
-        });
-        distinguished
-            .chain(self.folder_ids.iter().map(|id| FolderId::id(id.clone())))
-            .collect()
+        FolderId::list(&self.folders, &self.folder_ids, self.mailbox.as_deref())
     }
 }
 

@@ -6,9 +6,9 @@
 
 use ews_notify::Error;
 use ews_notify::request::{
-    ExchangeVersion, FindItemRequest, FolderId, GetEventsRequest, GetItemRequest,
-    GetStreamingEventsRequest, HttpHeaders, ItemRef, RequestHeader, SubscribeRequest,
-    SubscriptionStatus, SyncFolderItemsRequest, SyncScope, UnsubscribeRequest,
+    FindItemRequest, FolderId, GetEventsRequest, GetItemRequest, GetStreamingEventsRequest,
+    HttpHeaders, ItemRef, RequestHeader, SubscribeRequest, SubscriptionStatus,
+    SyncFolderItemsRequest, SyncScope, UnsubscribeRequest,
 };
 use napi::bindgen_prelude::{Either, Object};
 use napi::{Env, JsDate, Status};
@@ -22,26 +22,11 @@ fn built(env: &Env, result: Result<String, Error>) -> napi::Result<String> {
 }
 
 fn header(version: Option<&str>, impersonate: Option<&str>) -> Result<RequestHeader, Error> {
-    let version = match version {
-        Some(text) => text.parse::<ExchangeVersion>()?,
-        None => ExchangeVersion::default(),
-    };
-    let header = RequestHeader::new(version);
-    Ok(match impersonate {
-        Some(address) => header.impersonate_smtp(address),
-        None => header,
-    })
+    RequestHeader::from_text(version, impersonate)
 }
 
 fn folders(names: Vec<String>, ids: Vec<String>, mailbox: Option<&str>) -> Vec<FolderId> {
-    let named = names.into_iter().map(|name| {
-        let folder = FolderId::distinguished(name);
-        match mailbox {
-            Some(address) => folder.with_mailbox(address),
-            None => folder,
-        }
-    });
-    named.chain(ids.into_iter().map(FolderId::id)).collect()
+    FolderId::list(names, ids, mailbox)
 }
 
 /// Options every request takes: the SOAP header.

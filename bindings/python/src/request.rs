@@ -6,9 +6,9 @@
 
 use ews_notify::Error;
 use ews_notify::request::{
-    ExchangeVersion, FindItemRequest, FolderId, GetEventsRequest, GetItemRequest,
-    GetStreamingEventsRequest, HttpHeaders, ItemRef, RequestHeader, SubscribeRequest,
-    SubscriptionStatus, SyncFolderItemsRequest, SyncScope, UnsubscribeRequest,
+    FindItemRequest, FolderId, GetEventsRequest, GetItemRequest, GetStreamingEventsRequest,
+    HttpHeaders, ItemRef, RequestHeader, SubscribeRequest, SubscriptionStatus,
+    SyncFolderItemsRequest, SyncScope, UnsubscribeRequest,
     send_notification_result as core_send_notification_result,
 };
 use pyo3::exceptions::PyTypeError;
@@ -22,26 +22,11 @@ fn built(py: Python<'_>, result: Result<String, Error>) -> PyResult<String> {
 }
 
 fn header(version: Option<&str>, impersonate: Option<&str>) -> Result<RequestHeader, Error> {
-    let version = match version {
-        Some(text) => text.parse::<ExchangeVersion>()?,
-        None => ExchangeVersion::default(),
-    };
-    let header = RequestHeader::new(version);
-    Ok(match impersonate {
-        Some(address) => header.impersonate_smtp(address),
-        None => header,
-    })
+    RequestHeader::from_text(version, impersonate)
 }
 
 fn folders(names: Vec<String>, ids: Vec<String>, mailbox: Option<&str>) -> Vec<FolderId> {
-    let named = names.into_iter().map(|name| {
-        let folder = FolderId::distinguished(name);
-        match mailbox {
-            Some(address) => folder.with_mailbox(address),
-            None => folder,
-        }
-    });
-    named.chain(ids.into_iter().map(FolderId::id)).collect()
+    FolderId::list(names, ids, mailbox)
 }
 
 #[allow(clippy::too_many_arguments)] // mirrors the Python keyword arguments one to one

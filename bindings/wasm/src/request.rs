@@ -7,9 +7,8 @@
 
 use ews_notify::Error;
 use ews_notify::request::{
-    ExchangeVersion, FindItemRequest, FolderId, GetEventsRequest, GetItemRequest,
-    GetStreamingEventsRequest, ItemRef, RequestHeader, SubscribeRequest, SubscriptionStatus,
-    UnsubscribeRequest,
+    FindItemRequest, FolderId, GetEventsRequest, GetItemRequest, GetStreamingEventsRequest,
+    ItemRef, RequestHeader, SubscribeRequest, SubscriptionStatus, UnsubscribeRequest,
 };
 use js_sys::{Array, Reflect};
 use wasm_bindgen::JsCast;
@@ -41,31 +40,20 @@ fn allowed<'a>(base: &[&'a str], more: &[&'a str]) -> Vec<&'a str> {
 fn header(fields: &Fields<'_>) -> Result<Result<RequestHeader, Error>, JsValue> {
     let version = fields.string("version")?;
     let impersonate = fields.string("impersonate")?;
-    Ok((|| {
-        let version = match version {
-            Some(text) => text.parse::<ExchangeVersion>()?,
-            None => ExchangeVersion::default(),
-        };
-        let header = RequestHeader::new(version);
-        Ok(match impersonate {
-            Some(address) => header.impersonate_smtp(address),
-            None => header,
-        })
-    })())
+    Ok(RequestHeader::from_text(
+        version.as_deref(),
+        impersonate.as_deref(),
+    ))
 }
 
 /// `folders` (distinguished names, in `mailbox` when given) and `folderIds`.
 fn folders(fields: &Fields<'_>) -> Result<Vec<FolderId>, JsValue> {
     let mailbox = fields.string("mailbox")?;
-    let named = fields.strings("folders")?.into_iter().map(|name| {
-        let folder = FolderId::distinguished(name);
-        match &mailbox {
-            Some(address) => folder.with_mailbox(address.clone()),
-            None => folder,
-        }
-    });
-    let ids = fields.strings("folderIds")?.into_iter().map(FolderId::id);
-    Ok(named.chain(ids).collect())
+    Ok(FolderId::list(
+        fields.strings("folders")?,
+        fields.strings("folderIds")?,
+        mailbox.as_deref(),
+    ))
 }
 
 fn subscribe(request: SubscribeRequest, fields: &Fields<'_>) -> Result<String, JsValue> {

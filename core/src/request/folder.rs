@@ -127,6 +127,25 @@ impl FolderId {
         }
     }
 
+    /// The folders a request names, from texts: distinguished `names` (in `mailbox` when given,
+    /// for delegate access) followed by folder `ids`, in that order.
+    pub fn list<N, I>(names: N, ids: I, mailbox: Option<&str>) -> Vec<Self>
+    where
+        N: IntoIterator,
+        N::Item: Into<String>,
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        let named = names.into_iter().map(|name| {
+            let folder = Self::distinguished(name);
+            match mailbox {
+                Some(address) => folder.with_mailbox(address),
+                None => folder,
+            }
+        });
+        named.chain(ids.into_iter().map(Self::id)).collect()
+    }
+
     /// The same distinguished folder in the mailbox `address`. A folder id already names its
     /// mailbox, so it is returned unchanged.
     #[must_use]

@@ -149,6 +149,27 @@ impl RequestHeader {
         }
     }
 
+    /// A header from the texts a binding or command line is given: `version` as EWS spells it
+    /// (`Exchange2016`; the default when `None`) and an SMTP address to impersonate.
+    ///
+    /// # Errors
+    ///
+    /// `unknown_name` when `version` is not an EWS `ExchangeVersion`.
+    pub fn from_text(
+        version: Option<&str>,
+        impersonate: Option<&str>,
+    ) -> Result<Self, crate::Error> {
+        let version = match version {
+            Some(text) => text.parse::<ExchangeVersion>()?,
+            None => ExchangeVersion::default(),
+        };
+        let header = Self::new(version);
+        Ok(match impersonate {
+            Some(address) => header.impersonate_smtp(address),
+            None => header,
+        })
+    }
+
     /// Acts as `sid` (an `ExchangeImpersonation` header).
     #[must_use]
     pub fn impersonate(mut self, sid: ConnectingSid) -> Self {
