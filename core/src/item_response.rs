@@ -11,7 +11,7 @@
 use std::borrow::Cow;
 
 use crate::envelope::{MessageXml, ResponseClass};
-use crate::error::{Error, ErrorKind};
+use crate::error::Error;
 use crate::fault::ResponseCode;
 use crate::goid::GlobalObjectId;
 use crate::item::{
@@ -107,23 +107,7 @@ struct Status<'a> {
 impl<'a> Status<'a> {
     /// Reads the `ResponseClass` attribute of `elem`.
     fn new(ctx: &Ctx<'a>, elem: &Elem<'a>, name: &'static str) -> Result<Self, Error> {
-        let response_class = match ctx.xml.attr(elem, "ResponseClass")? {
-            None => {
-                return Err(Error::at(
-                    ErrorKind::MissingAttribute {
-                        name: "ResponseClass",
-                        element: name,
-                    },
-                    elem.offset,
-                ));
-            }
-            Some(value) => match xml::trim(value).as_ref() {
-                "Success" => ResponseClass::Success,
-                "Warning" => ResponseClass::Warning,
-                "Error" => ResponseClass::Error,
-                other => return Err(invalid("ResponseClass", other, elem.offset)),
-            },
-        };
+        let response_class = crate::response::response_class(ctx, elem, name)?;
         Ok(Self {
             response_class,
             response_code: None,

@@ -19,29 +19,36 @@ use crate::notification;
 use crate::parser::{Ctx, invalid};
 use crate::xml::{self, Elem, Ns};
 
+/// The required `ResponseClass` attribute of the response message `elem` named `name`.
+pub(crate) fn response_class(
+    ctx: &Ctx<'_>,
+    elem: &Elem<'_>,
+    name: &'static str,
+) -> Result<ResponseClass, Error> {
+    match ctx.xml.attr(elem, "ResponseClass")? {
+        None => Err(Error::at(
+            ErrorKind::MissingAttribute {
+                name: "ResponseClass",
+                element: name,
+            },
+            elem.offset,
+        )),
+        Some(value) => match xml::trim(value).as_ref() {
+            "Success" => Ok(ResponseClass::Success),
+            "Warning" => Ok(ResponseClass::Warning),
+            "Error" => Ok(ResponseClass::Error),
+            other => Err(invalid("ResponseClass", other, elem.offset)),
+        },
+    }
+}
+
 /// Reads one response message element (already started) named `name`.
 pub(crate) fn response_message<'a>(
     ctx: &mut Ctx<'a>,
     elem: &Elem<'a>,
     name: &'static str,
 ) -> Result<ResponseMessage<'a>, Error> {
-    let response_class = match ctx.xml.attr(elem, "ResponseClass")? {
-        None => {
-            return Err(Error::at(
-                ErrorKind::MissingAttribute {
-                    name: "ResponseClass",
-                    element: name,
-                },
-                elem.offset,
-            ));
-        }
-        Some(value) => match xml::trim(value).as_ref() {
-            "Success" => ResponseClass::Success,
-            "Warning" => ResponseClass::Warning,
-            "Error" => ResponseClass::Error,
-            other => return Err(invalid("ResponseClass", other, elem.offset)),
-        },
-    };
+    let response_class = response_class(ctx, elem, name)?;
     let mut m = ResponseMessage {
         response_class,
         response_code: None,
