@@ -25,8 +25,13 @@
 //!   path segment, limits body size, and re-creates a subscription silent for longer than twice
 //!   its `StatusFrequency` (from the last watermark, or fresh plus a catch-up).
 //!
-//! Not yet here: NTLM, binding events to items (GetItem), `ExchangeImpersonation` groups with a
-//! shared affinity cookie (the cookie is replayed per mailbox).
+//! - **Affinity**: each request carries `X-AnchorMailbox`, `X-PreferServerAffinity` and the
+//!   `X-BackEndOverrideCookie` the server set. A streaming group is anchored on its
+//!   alphabetically first mailbox, which subscribes first; every Subscribe of the group and its
+//!   `GetStreamingEvents` connection are routed through that anchor and replay its cookie, so
+//!   the whole group lives on one mailbox server.
+//!
+//! Not yet here: NTLM.
 
 mod client;
 mod error;
@@ -264,10 +269,13 @@ impl Mailbox {
     }
 }
 
-/// Subscribes `mb` in the given mode. `Ok(Err(code))` when the server refused with an EWS code.
+/// Subscribes `mb` in the given mode, routed through `route`'s affinity (`X-AnchorMailbox` and
+/// its cookie): the mailbox itself, or the anchor of its streaming group. `Ok(Err(code))` when
+/// the server refused with an EWS code.
 pub(crate) async fn subscribe(
     client: &Client,
     mb: &Mailbox,
+    route: &str,
     mut req: crate::request::SubscribeRequest,
     watermark: Option<&str>,
 ) -> Result<Result<(String, Option<String>), String>, Error> {
@@ -279,7 +287,7 @@ pub(crate) async fn subscribe(
         req = req.watermark(w.to_string());
     }
     let xml = req.build()?;
-    let body = client.call(&xml, Some(&mb.watch.mailbox)).await?;
+    let body = client.call(&xml, Some(route)).await?;
     let env = crate::parse_notification(&body)?;
     let Some(m) = env.body.response_messages().first() else {
         return Err(fault_error(&env));
@@ -406,7 +414,7 @@ pub(crate) async fn establish(
     reason: Option<String>,
 ) -> Result<String, Error> {
     if let Some(w) = mb.position.watermark.clone() {
-        match subscribe(client, mb, make(), Some(&w)).await? {
+        match subscribe(client, mb, &mb.watch.mailbox, make(), Some(&w)).await? {
             Ok((id, _)) => {
                 mb.recovery(Recovery::Resubscribed {
                     from_watermark: true,
@@ -449,7 +457,7 @@ async fn fresh(
     mb: &Mailbox,
     make: &(dyn Fn() -> crate::request::SubscribeRequest + Send + Sync),
 ) -> Result<(String, Option<String>), Error> {
-    match subscribe(client, mb, make(), None).await? {
+    match subscribe(client, mb, &mb.watch.mailbox, make(), None).await? {
         Ok(x) => Ok(x),
         Err(code) => Err(Error::ews(&code, Some("Subscribe refused"))),
     }

@@ -61,12 +61,24 @@ pub fn watch_streaming(
 
 fn spawn_group(client: &Client, group: Vec<Mailbox>, options: StreamingOptions) {
     let client = client.clone();
+    // The group's anchor: its alphabetically first mailbox (Microsoft's affinity procedure).
+    let anchor = group
+        .iter()
+        .enumerate()
+        .min_by_key(|(_, mb)| mb.watch.mailbox.to_ascii_lowercase())
+        .map_or(0, |(i, _)| i);
+    let anchor_mailbox = group
+        .get(anchor)
+        .map(|mb| mb.watch.mailbox.clone())
+        .unwrap_or_default();
     tokio::spawn(async move {
         let mut g = Group {
             client,
             mailboxes: group.into_iter().map(Some).collect(),
             subs: HashMap::new(),
             options,
+            anchor,
+            anchor_mailbox,
         };
         g.run().await;
     });
@@ -89,11 +101,20 @@ struct Group {
     /// Subscription id to mailbox index.
     subs: HashMap<String, usize>,
     options: StreamingOptions,
+    /// Index of the anchor mailbox: it subscribes first, and every request of the group is
+    /// routed through it (`X-AnchorMailbox` and its `X-BackEndOverrideCookie`).
+    anchor: usize,
+    /// The anchor's address (kept when its own stream is dropped: the group stays anchored).
+    anchor_mailbox: String,
 }
 
 impl Group {
     async fn run(&mut self) {
-        for i in 0..self.mailboxes.len() {
+        // The anchor first: its Subscribe answer sets the cookie the others replay.
+        let order = std::iter::once(self.anchor)
+            .chain((0..self.mailboxes.len()).filter(|&i| i != self.anchor))
+            .collect::<Vec<_>>();
+        for i in order {
             if let Err(e) = self.start(i).await {
                 self.drop_mailbox(i, &e).await;
             }
@@ -173,7 +194,8 @@ impl Group {
         let Some(mb) = &self.mailboxes[i] else {
             return Err(Error::Closed);
         };
-        match subscribe(&self.client, mb, SubscribeRequest::streaming(), None).await? {
+        let req = SubscribeRequest::streaming();
+        match subscribe(&self.client, mb, &self.anchor_mailbox, req, None).await? {
             Ok((id, _)) => Ok(id),
             Err(code) => Err(Error::ews(&code, Some("Subscribe refused"))),
         }
@@ -204,8 +226,14 @@ impl Group {
         let Some(first) = self.mailboxes.iter().flatten().next() else {
             return (End::Closed, Vec::new());
         };
-        let anchor = first.watch.mailbox.clone();
-        let header = first.watch.header();
+        // Impersonate the anchor while it is followed, else another member of the group.
+        let acting = self
+            .mailboxes
+            .get(self.anchor)
+            .and_then(Option::as_ref)
+            .unwrap_or(first);
+        let anchor = self.anchor_mailbox.clone();
+        let header = acting.watch.header();
         let minutes = self.options.connection_timeout_minutes.clamp(1, 30);
         let xml = match GetStreamingEventsRequest::new(ids, minutes)
             .header(header)

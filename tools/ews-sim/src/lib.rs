@@ -38,9 +38,14 @@
 //!   reports nothing for an item created and deleted inside the range.
 //! - **Time.** One protocol "minute" (ConnectionTimeout, pull Timeout) lasts
 //!   [`Config::minute`], so tests run in seconds.
-//! - **Affinity.** Every response to a request for a mailbox sets
-//!   `X-BackEndOverrideCookie`; requests that come back without it are counted in
-//!   [`Stats::affinity_misses`] (Exchange would route them to any server).
+//! - **Affinity.** Mailboxes live on two mailbox servers (alternating as they are added). A
+//!   request reaches the server its `X-BackEndOverrideCookie` names, else its
+//!   `X-AnchorMailbox`'s, else the one of the mailbox it opens. A subscription lives on the
+//!   server its Subscribe reached, and the answer sets that server's cookie. GetEvents and
+//!   GetStreamingEvents only know the subscriptions of the server they reach (others come back
+//!   as `ErrorSubscriptionNotFound` / in `ErrorSubscriptionIds`, as with Exchange when a
+//!   group loses affinity); requests without the subscription's cookie are counted in
+//!   [`Stats::affinity_misses`].
 //! - **Throttling and faults**: see [`Faults`]. `ErrorServerBusy` comes as a SOAP fault or as a
 //!   response message, both with `BackOffMilliseconds`; a request that arrives while a back-off
 //!   is running is counted in [`Stats::back_off_violations`].

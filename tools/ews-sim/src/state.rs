@@ -169,6 +169,9 @@ pub(crate) struct Subscription {
     pub last_used: Instant,
     /// The streaming connection that owns this subscription (a newer one takes it over).
     pub connection: u64,
+    /// The mailbox server the Subscribe request was routed to: the subscription lives there
+    /// only, and requests about it must reach that server (the affinity cookie).
+    pub backend: u8,
 }
 
 /// Why a request about a subscription or position was refused: an EWS response code.
@@ -381,6 +384,7 @@ impl State {
         folders: Vec<String>,
         types: Vec<String>,
         watermark: Option<&str>,
+        backend: u8,
     ) -> Result<(String, String), Refusal> {
         let m = &self.mailboxes[mb];
         for f in &folders {
@@ -408,6 +412,7 @@ impl State {
                 cursor,
                 last_used: Instant::now(),
                 connection: 0,
+                backend,
             },
         );
         Ok((id, wm))
@@ -701,6 +706,7 @@ mod tests {
                 vec![],
                 vec!["CreatedEvent".into()],
                 None,
+                0,
             )
             .unwrap();
         s.create_item(mb, item("a"));

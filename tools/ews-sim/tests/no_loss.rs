@@ -322,8 +322,9 @@ notifications, {by_c} covered by catch-up; {} faults injected, {recoveries} reco
     );
     assert!(failed.is_empty(), "watches stopped: {failed:?}");
     assert!(stats.faults > 0, "the run must have injected faults");
-    if matches!(mode, Mode::Pull) {
-        // Every GetEvents carries the X-BackEndOverrideCookie its Subscribe answer set.
+    if matches!(mode, Mode::Pull | Mode::Streaming) {
+        // Every GetEvents carries the X-BackEndOverrideCookie its Subscribe answer set; every
+        // streaming connection the cookie of its group's anchor, through resubscriptions.
         assert_eq!(
             stats.affinity_misses, 0,
             "a request lost its affinity cookie"

@@ -101,7 +101,8 @@ pub struct Stats {
     pub faults: u64,
     /// Requests that arrived while a back-off the simulator asked for was still running.
     pub back_off_violations: u64,
-    /// Requests for a mailbox that came without its `X-BackEndOverrideCookie`.
+    /// GetEvents / GetStreamingEvents requests that came without the `X-BackEndOverrideCookie`
+    /// of the server their subscriptions live on (or for subscriptions on several servers).
     pub affinity_misses: u64,
     /// Streaming connections opened.
     pub streaming_connections: u64,

@@ -6,7 +6,8 @@
 //! refuses, as Exchange does for an account without rights of its own on the mailbox, a
 //! request that opens a mailbox without impersonating it (`ErrorAccessDenied`). A missing or
 //! foreign `X-AnchorMailbox` is not refused (Exchange would route the request through another
-//! server, slower but working) but counted.
+//! server, slower but working) but counted; a streaming group's Subscribe requests and
+//! connection may name the group's anchor mailbox when they carry its affinity cookie.
 
 use axum::http::HeaderMap;
 
@@ -81,11 +82,23 @@ pub(super) fn check(shared: &Shared, req: &Request, headers: &HeaderMap) -> Opti
         s.as_ref()
             .is_some_and(|s| mailboxes.contains(&s.to_ascii_lowercase()))
     };
-    // Streaming connections serve a group: acting as (and anchored on) one of its mailboxes
-    // is enough. Other requests open one mailbox and must name it.
+    // Streaming connections serve a group: acting as one of its mailboxes is enough. Other
+    // requests open one mailbox and must name it.
     let group = req.operation == "GetStreamingEvents";
     let fits = |s: &Option<String>| is_opened(s) && (group || mailboxes.len() == 1);
-    if !fits(&anchor) {
+    // A group's Subscribe requests and its connection are anchored on the group's first
+    // mailbox and carry the cookie its Subscribe answer set; that anchor need not be a
+    // mailbox the request opens. Without a cookie, the anchor must be the mailbox itself.
+    let with_cookie = headers
+        .get(axum::http::header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.contains("X-BackEndOverrideCookie="));
+    let group_anchor = matches!(req.operation.as_str(), "Subscribe" | "GetStreamingEvents")
+        && with_cookie
+        && anchor
+            .as_deref()
+            .is_some_and(|a| lock(&shared.state).mailbox(a).is_some());
+    if !(fits(&anchor) || group_anchor) {
         shared.count(|s| s.anchor_mismatches += 1);
     }
     let refused = config.require_impersonation && !fits(&acting);

@@ -345,8 +345,26 @@ fn xml_response(status: StatusCode, body: String, cookie: Option<&str>) -> Respo
     r
 }
 
-fn backend_cookie(m: &Mailbox) -> String {
-    format!("SIM-BE{:02}~{}", m.backend, ids::mailbox_guid(0)[0])
+/// The `X-BackEndOverrideCookie` value that routes to mailbox server `backend`.
+fn backend_cookie(backend: u8) -> String {
+    format!("SIM-BE{backend:02}~{}", ids::mailbox_guid(0)[0])
+}
+
+/// The mailbox server named by the request's `X-BackEndOverrideCookie`, if any.
+fn cookie_backend(cookie: &str) -> Option<u8> {
+    let (_, rest) = cookie.split_once("X-BackEndOverrideCookie=SIM-BE")?;
+    rest.get(..2)?.parse().ok()
+}
+
+/// The mailbox server a request reaches: the one its affinity cookie names, else the one of
+/// its `X-AnchorMailbox`, else the home server of `mailbox` (the mailbox it opens).
+fn routed_backend(st: &State, cookie: &str, headers: &HeaderMap, mailbox: usize) -> u8 {
+    cookie_backend(cookie)
+        .or_else(|| {
+            let anchor = headers.get("X-AnchorMailbox")?.to_str().ok()?;
+            st.mailbox(anchor).map(|i| st.mailboxes[i].backend)
+        })
+        .unwrap_or(st.mailboxes[mailbox].backend)
 }
 
 async fn handle(
@@ -429,8 +447,10 @@ async fn handle(
     }
     match req.operation.as_str() {
         "Subscribe" => subscribe(&shared, &req, &headers),
-        "GetEvents" => get_events(&shared, &req, &f, &cookie),
-        "GetStreamingEvents" => stream::get_streaming_events(shared.clone(), &req, &f, &cookie),
+        "GetEvents" => get_events(&shared, &req, &f, &cookie, &headers),
+        "GetStreamingEvents" => {
+            stream::get_streaming_events(shared.clone(), &req, &f, &cookie, &headers)
+        }
         "Unsubscribe" => {
             let id = req.text("SubscriptionId").unwrap_or_default().to_string();
             let r = lock(&shared.state).unsubscribe(&id);
@@ -489,8 +509,10 @@ fn target_mailbox(st: &State, req: &Request, headers: &HeaderMap) -> Option<usiz
     from_req.or(from_header).and_then(|s| st.mailbox(&s))
 }
 
-fn check_affinity(shared: &Shared, m: &Mailbox, cookie: &str) {
-    if !cookie.contains(&backend_cookie(m)) {
+/// Counts a request about a subscription on server `backend` that came without that server's
+/// cookie.
+fn check_affinity(shared: &Shared, backend: u8, cookie: &str) {
+    if cookie_backend(cookie) != Some(backend) {
         shared.count(|s| s.affinity_misses += 1);
     }
 }
@@ -547,8 +569,20 @@ fn subscribe(shared: &Arc<Shared>, req: &Request, headers: &HeaderMap) -> Respon
     let folders = folder_ids(&st, mb, req);
     let types: Vec<String> = req.all("EventType").map(|n| n.text.clone()).collect();
     let watermark = req.text("Watermark").map(str::to_string);
-    let cookie = backend_cookie(&st.mailboxes[mb]);
-    match st.subscribe(mb, kind.clone(), folders, types, watermark.as_deref()) {
+    let sent = headers
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let backend = routed_backend(&st, sent, headers, mb);
+    let cookie = backend_cookie(backend);
+    match st.subscribe(
+        mb,
+        kind.clone(),
+        folders,
+        types,
+        watermark.as_deref(),
+        backend,
+    ) {
         Ok((id, wm)) => {
             drop(st);
             shared.count(|s| s.subscriptions += 1);
@@ -592,13 +626,28 @@ fn forget_maybe(shared: &Shared, f: &Faults, id: &str) {
     }
 }
 
-fn get_events(shared: &Shared, req: &Request, f: &Faults, cookie: &str) -> Response {
+fn get_events(
+    shared: &Shared,
+    req: &Request,
+    f: &Faults,
+    cookie: &str,
+    headers: &HeaderMap,
+) -> Response {
     let id = req.text("SubscriptionId").unwrap_or_default().to_string();
     let watermark = req.text("Watermark").unwrap_or_default().to_string();
     forget_maybe(shared, f, &id);
     let mut st = lock(&shared.state);
-    if let Some(mb) = st.subscriptions.get(&id).map(|s| s.mailbox) {
-        check_affinity(shared, &st.mailboxes[mb], cookie);
+    if let Some((mb, backend)) = st.subscriptions.get(&id).map(|s| (s.mailbox, s.backend)) {
+        check_affinity(shared, backend, cookie);
+        if routed_backend(&st, cookie, headers, mb) != backend {
+            // Another mailbox server: it has never heard of this subscription.
+            drop(st);
+            return xml_response(
+                StatusCode::OK,
+                soap::error_response("GetEvents", Refusal::SubscriptionNotFound),
+                None,
+            );
+        }
         if shared.chance(f.forget_log) {
             st.forget_log(mb);
             shared.count(|s| s.faults += 1);

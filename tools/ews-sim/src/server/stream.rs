@@ -10,7 +10,7 @@ use axum::response::Response;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
-use super::{Fault, Faults, Shared, check_affinity, faults, forget_maybe, lock};
+use super::{Fault, Faults, Shared, check_affinity, faults, forget_maybe, lock, routed_backend};
 use crate::read::Request;
 use crate::soap::{self, StreamingMessage};
 use crate::state::{LogEvent, SubscriptionKind};
@@ -20,6 +20,7 @@ pub(super) fn get_streaming_events(
     req: &Request,
     f: &Faults,
     cookie: &str,
+    headers: &axum::http::HeaderMap,
 ) -> Response {
     let ids: Vec<String> = req
         .all_in("SubscriptionId", "SubscriptionIds")
@@ -37,18 +38,34 @@ pub(super) fn get_streaming_events(
     let unknown: Vec<String> = {
         let mut st = lock(&shared.state);
         let mut unknown = Vec::new();
-        let mut first_mb = None;
+        // The connection is served by one mailbox server; subscriptions that live on another
+        // are unknown to it (what Exchange answers when a group's requests lose affinity).
+        let first = ids
+            .iter()
+            .find_map(|id| st.subscriptions.get(id).map(|s| s.mailbox));
+        let routed = first.map(|mb| routed_backend(&st, cookie, headers, mb));
+        let mut backends = Vec::new();
         for id in &ids {
             match st.subscriptions.get_mut(id) {
                 Some(s) if s.kind == SubscriptionKind::Streaming => {
-                    s.connection = connection;
-                    first_mb.get_or_insert(s.mailbox);
+                    let backend = s.backend;
+                    if !backends.contains(&backend) {
+                        backends.push(backend);
+                    }
+                    if Some(backend) == routed {
+                        s.connection = connection;
+                    } else {
+                        unknown.push(id.clone());
+                    }
                 }
                 _ => unknown.push(id.clone()),
             }
         }
-        if let Some(mb) = first_mb {
-            check_affinity(&shared, &st.mailboxes[mb], cookie);
+        // One miss per request: a cookie serves one server, the group should live on one.
+        match backends.as_slice() {
+            [one] => check_affinity(&shared, *one, cookie),
+            [] => {}
+            _ => shared.count(|s| s.affinity_misses += 1),
         }
         unknown
     };
