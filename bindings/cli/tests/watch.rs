@@ -262,6 +262,46 @@ async fn watch_pull_with_a_bearer_token_prints_positions_to_resume_from() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_impersonates_each_mailbox_for_a_service_account() {
+    // The simulator refuses any request that opens a mailbox without impersonating it.
+    let sim = simulator(Config {
+        require_impersonation: true,
+        ..Config::default()
+    })
+    .await;
+    let url = sim.url();
+    let mut cli = spawn(
+        &[
+            "watch",
+            "--url",
+            &url,
+            "--user",
+            "svc",
+            "--password-env",
+            "EWS_TEST_PASSWORD",
+            "--impersonate",
+            "--mailbox",
+            ALICE,
+            "--mailbox",
+            BOB,
+            "--count",
+            "4",
+        ],
+        &[("EWS_TEST_PASSWORD", "secret")],
+    );
+    subscribed(&sim, 2, &cli).await;
+    sim.create_item(ALICE, NewItem::single("a")).unwrap();
+    sim.create_item(BOB, NewItem::single("b")).unwrap();
+    let got = lines(&mut cli, 4).await;
+    assert_eq!(cli.exit_code().await, Some(0), "stderr: {}", cli.stderr());
+    assert_eq!(printed(&got, ALICE), generated(&sim, ALICE));
+    assert_eq!(printed(&got, BOB), generated(&sim, BOB));
+    let stats = sim.stats();
+    assert_eq!(stats.impersonation_refusals, 0, "{stats:?}");
+    assert_eq!(stats.anchor_mismatches, 0, "{stats:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn watch_fails_with_exit_1_when_the_token_is_refused() {
     let sim = simulator(Config {
         bearer_token: Some("right".into()),
