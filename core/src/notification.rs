@@ -65,8 +65,17 @@ pub(crate) fn notification<'a>(
 
 /// Reads the children of one event element (already started).
 fn event<'a>(ctx: &mut Ctx<'a>, kind: EventKind<'a>) -> Result<Event<'a>, Error> {
+    // An unknown element's content model is unknown too: text in it (`<t:Foo>bar</t:Foo>`) is
+    // passed over rather than refused, so the element and the events after it stay visible.
+    let mixed = matches!(kind, EventKind::Unknown(_));
     let mut e = Event::new(kind);
-    while let Some(child) = ctx.xml.child("Event")? {
+    loop {
+        let next = if mixed {
+            ctx.xml.child_mixed()?
+        } else {
+            ctx.xml.child("Event")?
+        };
+        let Some(child) = next else { break };
         let local = if child.ns == Ns::Types {
             child.local
         } else {

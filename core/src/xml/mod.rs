@@ -628,6 +628,23 @@ impl<'a> XmlReader<'a> {
         }
     }
 
+    /// Reads the next child element of an element with mixed content (an element this crate
+    /// does not know, such as an unknown event), passing over its character data. `None` at
+    /// the current element's end tag.
+    ///
+    /// # Errors
+    /// XML errors, `unexpected_eof`.
+    pub(crate) fn child_mixed(&mut self) -> Result<Option<Elem<'a>>, Error> {
+        loop {
+            match self.next()? {
+                Tok::Start(elem) => return Ok(Some(elem)),
+                Tok::End => return Ok(None),
+                Tok::Text(..) | Tok::Char(..) => {}
+                Tok::Eof => return Err(self.eof()),
+            }
+        }
+    }
+
     /// The error for input that ends inside the document.
     pub(crate) fn eof(&self) -> Error {
         Error::at(ErrorKind::UnexpectedEof, self.input.len())
