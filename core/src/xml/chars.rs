@@ -138,13 +138,21 @@ pub(super) fn decode_attribute(value: &str, offset: usize) -> Result<Cow<'_, str
 
 /// Checks that every character of the input is allowed by XML 1.0 (no C0 controls other than
 /// tab, LF and CR; no U+FFFE or U+FFFF).
+///
+/// One branch-free pass over 64-byte chunks (it vectorizes) finds both the controls and the
+/// byte 0xEF that starts the UTF-8 encoding of U+FFFE and U+FFFF (`EF BF BE`, `EF BF BF`); the
+/// non-characters are looked for only in inputs that hold an 0xEF byte at all.
 pub(super) fn check_chars(input: &str) -> Result<(), Error> {
     const CHUNK: usize = 64;
     let bytes = input.as_bytes();
     let bad = |b: u8| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r');
+    let mut lead_ef = false;
     for (n, chunk) in bytes.chunks(CHUNK).enumerate() {
-        // Branch-free over the chunk so it vectorizes; find the byte only when there is one.
-        if chunk.iter().fold(false, |acc, &b| acc | bad(b)) {
+        let (any_bad, any_ef) = chunk.iter().fold((false, false), |(bad_acc, ef_acc), &b| {
+            (bad_acc | bad(b), ef_acc | (b == 0xEF))
+        });
+        lead_ef |= any_ef;
+        if any_bad {
             if let Some(i) = chunk.iter().position(|&b| bad(b)) {
                 let at = n * CHUNK + i;
                 return Err(Error::at(
@@ -156,14 +164,20 @@ pub(super) fn check_chars(input: &str) -> Result<(), Error> {
             }
         }
     }
-    for c in ['\u{fffe}', '\u{ffff}'] {
-        if let Some(at) = input.find(c) {
-            return Err(Error::at(
-                ErrorKind::InvalidCharacter {
-                    reason: format!("non-character U+{:04X}", c as u32),
-                },
-                at,
-            ));
+    if lead_ef {
+        let mut from = 0;
+        while let Some(i) = memchr::memchr(0xEF, &bytes[from..]) {
+            let at = from + i;
+            if let [0xBF, last @ (0xBE | 0xBF)] = bytes.get(at + 1..at + 3).unwrap_or_default() {
+                let c = if *last == 0xBE { 0xFFFE } else { 0xFFFF };
+                return Err(Error::at(
+                    ErrorKind::InvalidCharacter {
+                        reason: format!("non-character U+{c:04X}"),
+                    },
+                    at,
+                ));
+            }
+            from = at + 1;
         }
     }
     Ok(())
@@ -246,6 +260,16 @@ mod tests {
         s.push('\u{1}');
         let e = check_chars(&s).unwrap_err();
         assert_eq!((e.code(), e.offset()), ("invalid_character", Some(130)));
+    }
+
+    #[test]
+    fn non_characters_are_refused_with_their_offset() {
+        assert!(check_chars("a\u{fffd}\u{f000}\u{ef}b").is_ok());
+        for c in ['\u{fffe}', '\u{ffff}'] {
+            let s = format!("{}\u{fffd}x{c}y", "a".repeat(70));
+            let e = check_chars(&s).unwrap_err();
+            assert_eq!((e.code(), e.offset()), ("invalid_character", Some(74)));
+        }
     }
 
     #[test]

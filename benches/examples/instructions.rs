@@ -1,0 +1,37 @@
+//! Runs one job N times over a corpus file, for instruction counts under callgrind (which do not
+//! depend on machine load, unlike wall-clock time):
+//!
+//!     cargo build --release -p ews-notify-benches --example instructions
+//!     valgrind --tool=callgrind target/release/examples/instructions parse pull/get_events_1000_events.xml 3
+//!
+//! Instructions per run = (Ir at N runs - Ir at 1 run) / (N - 1). `benches/instructions.sh`
+//! does this for every parse input and prints the ratio to the bare loop.
+//!
+//! Jobs: `parse` (`parse_notification`), `bare` (the bare quick-xml loop), `none` (reads the
+//! file only).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::hint::black_box;
+
+use ews_notify_benches::{bare_loop, read_corpus};
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let [_, job, path, runs] = args.as_slice() else {
+        panic!("usage: instructions parse|bare|none CORPUS_PATH RUNS");
+    };
+    let bytes = read_corpus(path).unwrap();
+    let runs: usize = runs.parse().unwrap();
+    for _ in 0..runs {
+        match job.as_str() {
+            "parse" => {
+                black_box(ews_notify::parse_notification(black_box(&bytes)).unwrap());
+            }
+            "bare" => {
+                black_box(bare_loop(black_box(&bytes)).unwrap());
+            }
+            "none" => {}
+            other => panic!("unknown job {other}"),
+        }
+    }
+}
