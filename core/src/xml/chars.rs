@@ -183,16 +183,45 @@ pub(super) fn check_chars(input: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// Checks that `name` (found at `offset`) is an XML name (prefix, colon and local part).
-pub(super) fn check_name(name: &str, offset: usize) -> Result<(), Error> {
-    let ascii_ok = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':');
+/// ASCII bytes allowed in a name: letters, digits, `_`, `-`, `.`, `:` (1); of those, the ones
+/// a name may not start with: digits, `-`, `.` (2).
+const NAME_ASCII: [u8; 128] = {
+    let mut table = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphabetic() || c == b'_' || c == b':' {
+            table[b] = 1;
+        } else if c.is_ascii_digit() || c == b'-' || c == b'.' {
+            table[b] = 2;
+        }
+        b += 1;
+    }
+    table
+};
+
+/// Checks that `name` (found at `offset`) is an XML name (prefix, colon and local part), and
+/// gives the position of its first colon, so callers need not look for it again.
+pub(super) fn check_name(name: &str, offset: usize) -> Result<Option<usize>, Error> {
     let bytes = name.as_bytes();
-    if !bytes.is_empty()
-        && bytes.iter().all(|&b| ascii_ok(b))
-        && !bytes[0].is_ascii_digit()
-        && !matches!(bytes[0], b'-' | b'.')
-    {
-        return Ok(());
+    let mut colon = None;
+    let mut ok = !bytes.is_empty();
+    for (i, &b) in bytes.iter().enumerate() {
+        match NAME_ASCII.get(usize::from(b)).copied().unwrap_or(0) {
+            1 => {
+                if b == b':' && colon.is_none() {
+                    colon = Some(i);
+                }
+            }
+            2 if i > 0 => {}
+            _ => {
+                ok = false;
+                break;
+            }
+        }
+    }
+    if ok {
+        return Ok(colon);
     }
     for (i, c) in name.char_indices() {
         let ok = if i == 0 {
@@ -217,7 +246,7 @@ pub(super) fn check_name(name: &str, offset: usize) -> Result<(), Error> {
             offset,
         ));
     }
-    Ok(())
+    Ok(name.find(':'))
 }
 
 /// XML 1.0 (fifth edition) NameStartChar.
@@ -270,6 +299,30 @@ mod tests {
             let e = check_chars(&s).unwrap_err();
             assert_eq!((e.code(), e.offset()), ("invalid_character", Some(74)));
         }
+    }
+
+    #[test]
+    fn names_are_checked_and_their_colon_found() {
+        assert_eq!(check_name("t:ItemId", 0).unwrap(), Some(1));
+        assert_eq!(check_name("ItemId", 0).unwrap(), None);
+        assert_eq!(check_name("_a.b-c9", 0).unwrap(), None);
+        assert_eq!(check_name("\u{d55c}:\u{ae00}", 0).unwrap(), Some(3));
+        assert_eq!(check_name("a:b:c", 0).unwrap(), Some(1));
+        for (bad, at) in [
+            ("9a", 10),
+            ("-a", 10),
+            (".a", 10),
+            ("a b", 11),
+            ("a\u{a0}", 11),
+        ] {
+            let e = check_name(bad, 10).unwrap_err();
+            assert_eq!(
+                (e.code(), e.offset()),
+                ("invalid_character", Some(at)),
+                "{bad}"
+            );
+        }
+        assert_eq!(check_name("", 4).unwrap_err().code(), "malformed_xml");
     }
 
     #[test]

@@ -160,6 +160,8 @@ const XML_NAMESPACE: &str = "http://www.w3.org/XML/1998/namespace";
 /// One attribute of the last tag read.
 struct Attr<'a> {
     key: &'a str,
+    /// Position of the first colon in `key`.
+    colon: Option<usize>,
     value: &'a str,
     /// Byte offset of the value.
     offset: usize,
@@ -359,11 +361,15 @@ impl<'a> XmlReader<'a> {
                 offset,
             ));
         }
-        check_name(qname, offset + 1)?;
+        let colon = check_name(qname, offset + 1)?;
         self.seq += 1;
         // Declarations first: a tag may use a prefix it declares itself.
         self.check_attributes(&start, offset)?;
-        let prefix = qname.split_once(':').map_or("", |(p, _)| p);
+        let (prefix, local) = match colon {
+            Some(i) => (qname.get(..i).unwrap_or_default(), qname.get(i + 1..)),
+            None => ("", Some(qname)),
+        };
+        let local = local.and_then(|l| self.rebase(l)).unwrap_or_default();
         let (ns, other_uri) = match self.lookup(prefix) {
             None => {
                 return Err(Error::at(
@@ -379,8 +385,6 @@ impl<'a> XmlReader<'a> {
                 (ns, (ns == Ns::Other).then(|| uri.to_owned()))
             }
         };
-        let local = start.local_name().into_inner();
-        let local = self.rebase(local).unwrap_or_default();
         if empty {
             self.pending_end = true;
         }
@@ -417,7 +421,7 @@ impl<'a> XmlReader<'a> {
             })?;
             let key = attr.key.0;
             let key_offset = self.offset_of(key).unwrap_or(offset);
-            check_name(key, key_offset)?;
+            let colon = check_name(key, key_offset)?;
             if self.attrs.iter().any(|a| a.key == key) {
                 return Err(Error::at(
                     ErrorKind::MalformedXml {
@@ -476,6 +480,7 @@ impl<'a> XmlReader<'a> {
             match (self.rebase(key), self.rebase(value)) {
                 (Some(key), Some(value)) => self.attrs.push(Attr {
                     key,
+                    colon,
                     value,
                     offset: value_offset,
                     plain,
@@ -485,7 +490,7 @@ impl<'a> XmlReader<'a> {
         }
         // Prefixed attributes are resolved once every declaration of the tag is in scope.
         for attr in &self.attrs {
-            if let Some((prefix, _)) = attr.key.split_once(':') {
+            if let Some(prefix) = attr.colon.and_then(|i| attr.key.get(..i)) {
                 if prefix != "xmlns" && self.lookup(prefix).is_none() {
                     let at = self.offset_of(attr.key).unwrap_or(offset);
                     return Err(Error::at(
