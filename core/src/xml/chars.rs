@@ -28,7 +28,7 @@ pub(crate) fn trim(text: Cow<'_, str>) -> Cow<'_, str> {
 
 /// XML 1.0 §2.11: CRLF and lone CR read as LF. Borrowed when there is no CR.
 pub(super) fn normalize_eol(s: &str) -> Cow<'_, str> {
-    if !s.contains('\r') {
+    if memchr::memchr(b'\r', s.as_bytes()).is_none() {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
@@ -142,7 +142,10 @@ pub(super) fn decode_attribute(value: &str, offset: usize) -> Result<Cow<'_, str
 /// One branch-free pass over 64-byte chunks (it vectorizes) finds both the controls and the
 /// byte 0xEF that starts the UTF-8 encoding of U+FFFE and U+FFFF (`EF BF BE`, `EF BF BF`); the
 /// non-characters are looked for only in inputs that hold an 0xEF byte at all.
-pub(super) fn check_chars(input: &str) -> Result<(), Error> {
+///
+/// Returns whether the input holds a carriage return, so that text needs no end-of-line
+/// handling (§2.11) when it does not.
+pub(super) fn check_chars(input: &str) -> Result<bool, Error> {
     const CHUNK: usize = 64;
     let bytes = input.as_bytes();
     let bad = |b: u8| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r');
@@ -180,7 +183,7 @@ pub(super) fn check_chars(input: &str) -> Result<(), Error> {
             from = at + 1;
         }
     }
-    Ok(())
+    Ok(memchr::memchr(b'\r', bytes).is_some())
 }
 
 /// ASCII bytes allowed in a name: letters, digits, `_`, `-`, `.`, `:` (1); of those, the ones
@@ -293,7 +296,8 @@ mod tests {
 
     #[test]
     fn non_characters_are_refused_with_their_offset() {
-        assert!(check_chars("a\u{fffd}\u{f000}\u{ef}b").is_ok());
+        assert!(!check_chars("a\u{fffd}\u{f000}\u{ef}b").unwrap());
+        assert!(check_chars(&format!("{}\r\n", "a".repeat(100))).unwrap());
         for c in ['\u{fffe}', '\u{ffff}'] {
             let s = format!("{}\u{fffd}x{c}y", "a".repeat(70));
             let e = check_chars(&s).unwrap_err();

@@ -142,6 +142,8 @@ pub(crate) struct XmlReader<'a> {
     attrs_complete: bool,
     /// Number of tags read.
     seq: u64,
+    /// Whether the input holds a carriage return (text needs end-of-line handling only then).
+    has_cr: bool,
 }
 
 /// One `xmlns` or `xmlns:prefix` declaration in scope.
@@ -177,7 +179,7 @@ impl<'a> XmlReader<'a> {
     pub(crate) fn new(bytes: &'a [u8], max_depth: usize) -> Result<Self, Error> {
         let input = std::str::from_utf8(bytes)
             .map_err(|e| Error::at(ErrorKind::InvalidUtf8, e.valid_up_to()))?;
-        check_chars(input)?;
+        let has_cr = check_chars(input)?;
         let base = if input.starts_with('\u{feff}') { 3 } else { 0 };
         let body = input.get(base..).unwrap_or_default();
         let mut reader = Reader::from_str(body);
@@ -198,6 +200,7 @@ impl<'a> XmlReader<'a> {
             attrs_complete: false,
             bindings: Vec::new(),
             seq: 0,
+            has_cr,
         })
     }
 
@@ -552,7 +555,11 @@ impl<'a> XmlReader<'a> {
         loop {
             match self.next()? {
                 Tok::Text(s, _, _) => {
-                    let piece = normalize_eol(s);
+                    let piece = if self.has_cr {
+                        normalize_eol(s)
+                    } else {
+                        Cow::Borrowed(s)
+                    };
                     acc = Some(match acc {
                         None => piece,
                         Some(prev) if prev.is_empty() => piece,
