@@ -144,6 +144,9 @@ pub(crate) struct XmlReader<'a> {
     seq: u64,
     /// Whether the input holds a carriage return (text needs end-of-line handling only then).
     has_cr: bool,
+    /// Whether the input holds a tab or a carriage return (attribute values need looking at
+    /// for them only then).
+    has_tab_or_cr: bool,
 }
 
 /// One `xmlns` or `xmlns:prefix` declaration in scope.
@@ -180,6 +183,7 @@ impl<'a> XmlReader<'a> {
         let input = std::str::from_utf8(bytes)
             .map_err(|e| Error::at(ErrorKind::InvalidUtf8, e.valid_up_to()))?;
         let has_cr = check_chars(input)?;
+        let has_tab_or_cr = has_cr || memchr::memchr(b'\t', bytes).is_some();
         let base = if input.starts_with('\u{feff}') { 3 } else { 0 };
         let body = input.get(base..).unwrap_or_default();
         let mut reader = Reader::from_str(body);
@@ -201,6 +205,7 @@ impl<'a> XmlReader<'a> {
             bindings: Vec::new(),
             seq: 0,
             has_cr,
+            has_tab_or_cr,
         })
     }
 
@@ -438,7 +443,7 @@ impl<'a> XmlReader<'a> {
             let value_offset = self.offset_of(value).unwrap_or(offset);
             let bytes = value.as_bytes();
             let plain = memchr::memchr3(b'&', b'<', b'\n', bytes).is_none()
-                && memchr::memchr2(b'\t', b'\r', bytes).is_none();
+                && !(self.has_tab_or_cr && memchr::memchr2(b'\t', b'\r', bytes).is_some());
             if !plain {
                 if let Some(i) = memchr::memchr(b'<', bytes) {
                     return Err(Error::at(
