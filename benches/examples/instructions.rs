@@ -7,8 +7,9 @@
 //! Instructions per run = (Ir at N runs - Ir at 1 run) / (N - 1). `benches/instructions.sh`
 //! does this for every parse input and prints the ratio to the bare loop.
 //!
-//! Jobs: `parse` (`parse_notification`), `bare` (the bare quick-xml loop), `none` (reads the
-//! file only).
+//! Jobs: `parse` (`parse_notification`), `owned` (`parse_notification` + `into_owned`, what a
+//! binding does), `bare` (the bare quick-xml loop), `none` (reads the file only). Timed with
+//! `time` and a large N, `owned` gives core's share of a binding's parse call.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::hint::black_box;
@@ -18,7 +19,7 @@ use ews_notify_benches::{bare_loop, read_corpus};
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let [_, job, path, runs] = args.as_slice() else {
-        panic!("usage: instructions parse|bare|none CORPUS_PATH RUNS");
+        panic!("usage: instructions parse|owned|bare|none CORPUS_PATH RUNS");
     };
     let bytes = read_corpus(path).unwrap();
     let runs: usize = runs.parse().unwrap();
@@ -29,6 +30,10 @@ fn main() {
             }
             "bare" => {
                 black_box(bare_loop(black_box(&bytes)).unwrap());
+            }
+            "owned" => {
+                let envelope = ews_notify::parse_notification(black_box(&bytes)).unwrap();
+                black_box(envelope.into_owned());
             }
             "none" => {}
             other => panic!("unknown job {other}"),
