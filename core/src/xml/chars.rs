@@ -186,17 +186,17 @@ pub(super) fn check_chars(input: &str) -> Result<bool, Error> {
     Ok(memchr::memchr(b'\r', bytes).is_some())
 }
 
-/// ASCII bytes allowed in a name: letters, digits, `_`, `-`, `.`, `:` (1); of those, the ones
-/// a name may not start with: digits, `-`, `.` (2).
+/// Classes of ASCII bytes in names: bit 0 set for every byte a name may hold (letters, digits,
+/// `_`, `-`, `.`, `:`), bit 1 for those it may also start with (all but digits, `-`, `.`).
 const NAME_ASCII: [u8; 128] = {
     let mut table = [0u8; 128];
     let mut b = 0;
     while b < 128 {
         let c = b as u8;
         if c.is_ascii_alphabetic() || c == b'_' || c == b':' {
-            table[b] = 1;
+            table[b] = 3;
         } else if c.is_ascii_digit() || c == b'-' || c == b'.' {
-            table[b] = 2;
+            table[b] = 1;
         }
         b += 1;
     }
@@ -207,24 +207,12 @@ const NAME_ASCII: [u8; 128] = {
 /// gives the position of its first colon, so callers need not look for it again.
 pub(super) fn check_name(name: &str, offset: usize) -> Result<Option<usize>, Error> {
     let bytes = name.as_bytes();
-    let mut colon = None;
-    let mut ok = !bytes.is_empty();
-    for (i, &b) in bytes.iter().enumerate() {
-        match NAME_ASCII.get(usize::from(b)).copied().unwrap_or(0) {
-            1 => {
-                if b == b':' && colon.is_none() {
-                    colon = Some(i);
-                }
-            }
-            2 if i > 0 => {}
-            _ => {
-                ok = false;
-                break;
-            }
-        }
-    }
-    if ok {
-        return Ok(colon);
+    // Branch-free over the name: AND the classes of its bytes (0 for a non-ASCII byte).
+    let class = |b: u8| NAME_ASCII.get(usize::from(b)).copied().unwrap_or(0);
+    let all = bytes.iter().fold(1u8, |acc, &b| acc & class(b));
+    let starts = bytes.first().is_some_and(|&b| class(b) & 2 != 0);
+    if all != 0 && starts {
+        return Ok(bytes.iter().position(|&b| b == b':'));
     }
     for (i, c) in name.char_indices() {
         let ok = if i == 0 {
