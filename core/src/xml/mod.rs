@@ -13,6 +13,7 @@
 
 use std::borrow::Cow;
 
+use quick_xml::events::attributes::AttrError;
 use quick_xml::events::{BytesStart, Event as XmlEvent};
 use quick_xml::reader::Reader;
 
@@ -172,6 +173,74 @@ struct Attr<'a> {
     offset: usize,
     /// The value needs no decoding: no reference, tab, CR or LF.
     plain: bool,
+}
+
+/// Splits the attributes of a tag (the text after its name) into keys and values, by the rules
+/// of quick-xml's attribute iterator: white space, a key up to `=` or white space, `=`, a value
+/// in single or double quotes. Positions in errors count from the start of `raw`.
+struct AttrScan<'t> {
+    raw: &'t str,
+    pos: usize,
+}
+
+impl<'t> AttrScan<'t> {
+    /// The next `(key offset, key, value offset, value)`, offsets into `raw`.
+    #[allow(clippy::type_complexity)]
+    fn next(&mut self) -> Option<Result<(usize, &'t str, usize, &'t str), AttrError>> {
+        let b = self.raw.as_bytes();
+        let ws = |c: u8| matches!(c, b' ' | b'\t' | b'\r' | b'\n');
+        let len = b.len();
+        let mut i = self.pos;
+        while i < len && ws(b[i]) {
+            i += 1;
+        }
+        if i >= len {
+            self.pos = len;
+            return None;
+        }
+        // Whatever follows is an error or the end: nothing is read after it.
+        self.pos = len;
+        // The key's first byte is taken as it is, even `=` (the name check refuses it later).
+        let key_start = i;
+        i += 1;
+        while i < len && b[i] != b'=' && !ws(b[i]) {
+            i += 1;
+        }
+        let key_end = i;
+        while i < len && ws(b[i]) {
+            i += 1;
+        }
+        if i >= len || b[i] != b'=' {
+            return Some(Err(AttrError::ExpectedEq(i.min(len))));
+        }
+        i += 1;
+        while i < len && ws(b[i]) {
+            i += 1;
+        }
+        let Some(&quote) = b.get(i) else {
+            return Some(Err(AttrError::ExpectedValue(len)));
+        };
+        if quote != b'"' && quote != b'\'' {
+            return Some(Err(AttrError::UnquotedValue(i)));
+        }
+        let value_start = i + 1;
+        let Some(n) = b
+            .get(value_start..)
+            .and_then(|rest| memchr::memchr(quote, rest))
+        else {
+            return Some(Err(AttrError::ExpectedQuote(len, quote)));
+        };
+        let value_end = value_start + n;
+        self.pos = value_end + 1;
+        match (
+            self.raw.get(key_start..key_end),
+            self.raw.get(value_start..value_end),
+        ) {
+            (Some(key), Some(value)) => Some(Ok((key_start, key, value_start, value))),
+            // Not reached: the bounds are ASCII bytes of `raw`.
+            _ => Some(Err(AttrError::ExpectedEq(key_start))),
+        }
+    }
 }
 
 impl<'a> XmlReader<'a> {
@@ -410,25 +479,37 @@ impl<'a> XmlReader<'a> {
     fn check_attributes(&mut self, start: &BytesStart<'a>, offset: usize) -> Result<(), Error> {
         self.attrs.clear();
         self.attrs_complete = true;
-        // quick-xml's own duplicate check allocates per tag; this one reuses `self.attrs`.
-        for attr in start.attributes().with_checks(false) {
-            let attr = attr.map_err(|e| {
+        // Attributes are split here, in one pass over the tag with the same rules and error
+        // positions as quick-xml's attribute iterator (which costs about four times as much);
+        // quick-xml's own duplicate check allocates per tag, this one reuses `self.attrs`.
+        let raw = start.attributes_raw();
+        let name_len = start.name().0.len();
+        let mut scan = AttrScan { raw, pos: 0 };
+        while let Some(next) = scan.next() {
+            let (key_at, key, value_at, value) = next.map_err(|e| {
                 let at = match &e {
-                    quick_xml::events::attributes::AttrError::ExpectedEq(p)
-                    | quick_xml::events::attributes::AttrError::ExpectedValue(p)
-                    | quick_xml::events::attributes::AttrError::UnquotedValue(p)
-                    | quick_xml::events::attributes::AttrError::ExpectedQuote(p, _)
-                    | quick_xml::events::attributes::AttrError::Duplicated(p, _) => *p,
+                    AttrError::ExpectedEq(p)
+                    | AttrError::ExpectedValue(p)
+                    | AttrError::UnquotedValue(p)
+                    | AttrError::ExpectedQuote(p, _)
+                    | AttrError::Duplicated(p, _) => *p,
+                };
+                // quick-xml's positions (and messages) count from the tag's name.
+                let e = match e {
+                    AttrError::ExpectedEq(p) => AttrError::ExpectedEq(p + name_len),
+                    AttrError::ExpectedValue(p) => AttrError::ExpectedValue(p + name_len),
+                    AttrError::UnquotedValue(p) => AttrError::UnquotedValue(p + name_len),
+                    AttrError::ExpectedQuote(p, q) => AttrError::ExpectedQuote(p + name_len, q),
+                    AttrError::Duplicated(p, q) => AttrError::Duplicated(p + name_len, q),
                 };
                 Error::at(
                     ErrorKind::MalformedXml {
                         reason: e.to_string(),
                     },
-                    offset + 1 + at,
+                    offset + 1 + name_len + at,
                 )
             })?;
-            let key = attr.key.0;
-            let key_offset = self.offset_of(key).unwrap_or(offset);
+            let key_offset = offset + 1 + name_len + key_at;
             let colon = check_name(key, key_offset)?;
             if self.attrs.iter().any(|a| a.key == key) {
                 return Err(Error::at(
@@ -439,8 +520,7 @@ impl<'a> XmlReader<'a> {
                 ));
             }
 
-            let value: &str = &attr.value;
-            let value_offset = self.offset_of(value).unwrap_or(offset);
+            let value_offset = offset + 1 + name_len + value_at;
             let bytes = value.as_bytes();
             let plain = memchr::memchr3(b'&', b'<', b'\n', bytes).is_none()
                 && !(self.has_tab_or_cr && memchr::memchr2(b'\t', b'\r', bytes).is_some());
@@ -672,6 +752,84 @@ impl<'a> XmlReader<'a> {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
+
+    /// Every attribute (key, value) or the first error, as quick-xml's iterator reads them.
+    fn quick_xml_attributes(raw: &str) -> Vec<Result<(String, String), AttrError>> {
+        let tag = format!("a{raw}");
+        let start = BytesStart::from_content(tag.as_str(), 1);
+        let mut out = Vec::new();
+        for attr in start.attributes().with_checks(false) {
+            match attr {
+                Ok(a) => out.push(Ok((a.key.0.to_owned(), a.value.to_string()))),
+                Err(e) => {
+                    // Positions count from the tag's name (one byte here).
+                    out.push(Err(match e {
+                        AttrError::ExpectedEq(p) => AttrError::ExpectedEq(p - 1),
+                        AttrError::ExpectedValue(p) => AttrError::ExpectedValue(p - 1),
+                        AttrError::UnquotedValue(p) => AttrError::UnquotedValue(p - 1),
+                        AttrError::ExpectedQuote(p, q) => AttrError::ExpectedQuote(p - 1, q),
+                        AttrError::Duplicated(p, q) => AttrError::Duplicated(p - 1, q),
+                    }));
+                    break;
+                }
+            }
+        }
+        out
+    }
+
+    fn our_attributes(raw: &str) -> Vec<Result<(String, String), AttrError>> {
+        let mut scan = AttrScan { raw, pos: 0 };
+        let mut out = Vec::new();
+        while let Some(next) = scan.next() {
+            match next {
+                Ok((key_at, key, value_at, value)) => {
+                    assert_eq!(&raw[key_at..key_at + key.len()], key);
+                    assert_eq!(&raw[value_at..value_at + value.len()], value);
+                    out.push(Ok((key.to_owned(), value.to_owned())));
+                }
+                Err(e) => {
+                    out.push(Err(e));
+                    break;
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn attributes_split_as_quick_xml_splits_them() {
+        for raw in [
+            "",
+            " ",
+            r#" Id="x" ChangeKey='y'"#,
+            " Id = \"x\"\n\tB\r\n=\r\n'y' ",
+            r#" a="1"b="2""#,
+            r#" a="x'y" b='x"y'"#,
+            " a",
+            " a ",
+            " a b",
+            " a=",
+            " a= ",
+            " a=x",
+            r#" a="x"#,
+            r#" a='x"#,
+            r#" a="<&amp;>" "#,
+            r#" ="x""#,
+            r#" a"b="c""#,
+            r#" a="1" a="2""#,
+        ] {
+            assert_eq!(our_attributes(raw), quick_xml_attributes(raw), "{raw:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn attributes_split_as_quick_xml_splits_them_on_any_input(
+            raw in "[ \t\r\n=\"'ab:<&/\u{e9}]{0,32}"
+        ) {
+            proptest::prop_assert_eq!(our_attributes(&raw), quick_xml_attributes(&raw));
+        }
+    }
 
     #[test]
     fn https_namespace_spellings_are_accepted() {
