@@ -29,7 +29,7 @@ pub(crate) fn get_item_response<'a>(
     ctx: &mut Ctx<'a>,
     message: &Elem<'a>,
 ) -> Result<Vec<GetItemResponseMessage<'a>>, Error> {
-    messages(
+    response::messages(
         ctx,
         message,
         "GetItemResponse",
@@ -43,7 +43,7 @@ pub(crate) fn find_item_response<'a>(
     ctx: &mut Ctx<'a>,
     message: &Elem<'a>,
 ) -> Result<Vec<FindItemResponseMessage<'a>>, Error> {
-    messages(
+    response::messages(
         ctx,
         message,
         "FindItemResponse",
@@ -57,42 +57,13 @@ pub(crate) fn sync_folder_items_response<'a>(
     ctx: &mut Ctx<'a>,
     message: &Elem<'a>,
 ) -> Result<Vec<SyncFolderItemsResponseMessage<'a>>, Error> {
-    messages(
+    response::messages(
         ctx,
         message,
         "SyncFolderItemsResponse",
         "SyncFolderItemsResponseMessage",
         sync_message,
     )
-}
-
-type ReadMessage<'a, T> = fn(&mut Ctx<'a>, &Elem<'a>, &'static str) -> Result<T, Error>;
-
-/// Reads `<Kind><ResponseMessages><KindResponseMessage/>...</ResponseMessages></Kind>`.
-fn messages<'a, T>(
-    ctx: &mut Ctx<'a>,
-    message: &Elem<'a>,
-    kind: &'static str,
-    item: &'static str,
-    read: ReadMessage<'a, T>,
-) -> Result<Vec<T>, Error> {
-    let mut messages = None;
-    while let Some(child) = ctx.xml.child(kind)? {
-        if child.is(Ns::Messages, "ResponseMessages") && messages.is_none() {
-            let mut list = Vec::new();
-            while let Some(m) = ctx.xml.child("ResponseMessages")? {
-                if m.is(Ns::Messages, item) {
-                    list.push(read(ctx, &m, item)?);
-                } else {
-                    return Err(unexpected(&m, "ResponseMessages"));
-                }
-            }
-            messages = Some(list);
-        } else {
-            return Err(unexpected(&child, kind));
-        }
-    }
-    messages.ok_or_else(|| missing("ResponseMessages", kind, message.offset))
 }
 
 /// The fields of `ResponseMessageType` every message kind has.

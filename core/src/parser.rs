@@ -258,23 +258,7 @@ impl<'a> Ctx<'a> {
         kind: &'static str,
         item: &'static str,
     ) -> Result<Vec<crate::envelope::ResponseMessage<'a>>, Error> {
-        let mut messages = None;
-        while let Some(child) = self.xml.child(kind)? {
-            if child.is(Ns::Messages, "ResponseMessages") && messages.is_none() {
-                let mut list = Vec::new();
-                while let Some(m) = self.xml.child("ResponseMessages")? {
-                    if m.is(Ns::Messages, item) {
-                        list.push(response::response_message(self, &m, item)?);
-                    } else {
-                        return Err(unexpected(&m, "ResponseMessages"));
-                    }
-                }
-                messages = Some(list);
-            } else {
-                return Err(unexpected(&child, kind));
-            }
-        }
-        messages.ok_or_else(|| missing("ResponseMessages", kind, message.offset))
+        response::messages(self, message, kind, item, response::response_message)
     }
 
     /// Reads a SOAP 1.1 (`faultcode`, `faultstring`, `detail`) or 1.2 (`Code/Value`,

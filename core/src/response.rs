@@ -16,7 +16,7 @@ use crate::envelope::{ConnectionStatus, MessageXml, ResponseClass, ResponseMessa
 use crate::error::{Error, ErrorKind};
 use crate::fault::ResponseCode;
 use crate::notification;
-use crate::parser::{Ctx, invalid};
+use crate::parser::{Ctx, invalid, missing, unexpected};
 use crate::xml::{self, Elem, Ns};
 
 /// The required `ResponseClass` attribute of the response message `elem` named `name`.
@@ -153,4 +153,34 @@ pub(crate) fn back_off_milliseconds(xml: &MessageXml<'_>) -> Option<u64> {
         .trim_matches([' ', '\t', '\r', '\n'])
         .parse()
         .ok()
+}
+
+/// Reads one response message element (already started) named by its third argument.
+pub(crate) type ReadMessage<'a, T> = fn(&mut Ctx<'a>, &Elem<'a>, &'static str) -> Result<T, Error>;
+
+/// Reads `<Kind><ResponseMessages><KindResponseMessage/>...</ResponseMessages></Kind>`.
+pub(crate) fn messages<'a, T>(
+    ctx: &mut Ctx<'a>,
+    message: &Elem<'a>,
+    kind: &'static str,
+    item: &'static str,
+    read: ReadMessage<'a, T>,
+) -> Result<Vec<T>, Error> {
+    let mut messages = None;
+    while let Some(child) = ctx.xml.child(kind)? {
+        if child.is(Ns::Messages, "ResponseMessages") && messages.is_none() {
+            let mut list = Vec::new();
+            while let Some(m) = ctx.xml.child("ResponseMessages")? {
+                if m.is(Ns::Messages, item) {
+                    list.push(read(ctx, &m, item)?);
+                } else {
+                    return Err(unexpected(&m, "ResponseMessages"));
+                }
+            }
+            messages = Some(list);
+        } else {
+            return Err(unexpected(&child, kind));
+        }
+    }
+    messages.ok_or_else(|| missing("ResponseMessages", kind, message.offset))
 }
