@@ -372,17 +372,8 @@ pub(crate) async fn catch_up(
                     .or(c.item_id.as_ref());
                 let Some(id) = id else { continue };
                 let event = Event {
-                    kind,
-                    watermark: None,
-                    timestamp: None,
                     item_id: Some(id.clone().into_owned()),
-                    folder_id: None,
-                    parent_folder_id: None,
-                    old_item_id: None,
-                    old_folder_id: None,
-                    old_parent_folder_id: None,
-                    unread_count: None,
-                    unknown_elements: Vec::new(),
+                    ..Event::new(kind)
                 };
                 mb.deliver(event, Origin::CatchUp).await?;
             }
