@@ -9,6 +9,8 @@ use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
 use super::Error;
+use super::http::{Failure, Response, classify};
+use super::ntlm;
 use crate::envelope::{Body, Envelope};
 use crate::fault::ResponseCode;
 use crate::request::HttpHeaders;
@@ -27,6 +29,12 @@ enum Auth {
         provider: TokenProvider,
         current: Arc<Mutex<Option<String>>>,
     },
+    /// Set by the builder; the connection pool is made in [`ClientBuilder::build`].
+    Ntlm {
+        login: String,
+        password: String,
+    },
+    NtlmPool(Arc<ntlm::connection::Pool>),
 }
 
 /// Builds a [`Client`].
@@ -57,6 +65,20 @@ impl ClientBuilder {
         self.auth = Auth::Bearer {
             provider,
             current: Arc::new(Mutex::new(None)),
+        };
+        self
+    }
+
+    /// NTLM (NTLMv2) credentials, as on-premises Exchange offers them: `login` is
+    /// `DOMAIN\\user`, or a UPN `user@domain.example`. NTLM authenticates a connection, so
+    /// requests then go over connections of the client's own, each authenticated once and
+    /// kept while the server keeps it; over TLS the authentication carries the connection's
+    /// channel bindings (Exchange's Extended Protection) and a MIC.
+    #[must_use]
+    pub fn ntlm(mut self, login: impl Into<String>, password: impl Into<String>) -> Self {
+        self.auth = Auth::Ntlm {
+            login: login.into(),
+            password: password.into(),
         };
         self
     }
@@ -112,11 +134,28 @@ impl ClientBuilder {
                 .add_root_certificate(reqwest::Certificate::from_pem(pem).map_err(Error::network)?);
         }
         let http = b.build().map_err(Error::network)?;
+        let auth = match self.auth {
+            Auth::Ntlm { login, password } => {
+                let credentials = ntlm::Credentials::new(&login, password, String::new());
+                let tls = if self.endpoint.starts_with("https:") {
+                    Some(tls_config(&self.ca_pem)?)
+                } else {
+                    None
+                };
+                Auth::NtlmPool(Arc::new(ntlm::connection::Pool::new(
+                    &self.endpoint,
+                    credentials,
+                    tls,
+                    self.max_concurrency,
+                )?))
+            }
+            other => other,
+        };
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
                 endpoint: self.endpoint,
-                auth: self.auth,
+                auth,
                 back_off_until: Mutex::new(None),
                 permits: Semaphore::new(self.max_concurrency),
                 cookies: Mutex::new(HashMap::new()),
@@ -126,6 +165,34 @@ impl ClientBuilder {
             }),
         })
     }
+}
+
+/// The TLS settings of the NTLM connections: the platform's roots plus the added CAs, as
+/// reqwest's own, and HTTP/1.1 (NTLM authenticates one connection, which HTTP/2 would share).
+fn tls_config(ca_pem: &[Vec<u8>]) -> Result<Arc<rustls::ClientConfig>, Error> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = Vec::new();
+    for pem in ca_pem {
+        for cert in CertificateDer::pem_slice_iter(pem) {
+            roots.push(cert.map_err(Error::network)?);
+        }
+    }
+    let verifier = if roots.is_empty() {
+        rustls_platform_verifier::Verifier::new(provider.clone())
+    } else {
+        rustls_platform_verifier::Verifier::new_with_extra_roots(roots, provider.clone())
+    }
+    .map_err(Error::network)?;
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(Error::network)?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
 }
 
 struct Inner {
@@ -198,12 +265,8 @@ impl Client {
         }
     }
 
-    fn request(
-        &self,
-        xml: &str,
-        mailbox: Option<&str>,
-        refresh: bool,
-    ) -> Result<reqwest::RequestBuilder, Error> {
+    /// The HTTP headers of a request routed through `mailbox`'s affinity.
+    fn headers(&self, mailbox: Option<&str>) -> Result<Vec<(&'static str, String)>, Error> {
         let mut headers = HttpHeaders::new();
         if let Some(m) = mailbox {
             headers = headers.anchor_mailbox(m).prefer_server_affinity(true);
@@ -211,26 +274,60 @@ impl Client {
                 headers = headers.backend_override_cookie(c.clone());
             }
         }
+        Ok(headers.build()?)
+    }
+
+    /// One attempt at a request, on the HTTP client the credentials call for. `timeout`
+    /// bounds the whole exchange, body included (none for a streaming connection).
+    async fn attempt(
+        &self,
+        xml: &str,
+        mailbox: Option<&str>,
+        refresh: bool,
+        timeout: Option<Duration>,
+    ) -> Result<Response, Failure> {
+        let headers = self.headers(mailbox).map_err(Failure::Other)?;
+        let start = Instant::now();
+        if let Auth::NtlmPool(pool) = &self.inner.auth {
+            let send = pool.send(xml, &headers);
+            let response = match timeout {
+                Some(d) => tokio::time::timeout(d, send)
+                    .await
+                    .map_err(|_| Failure::Timeout(d))??,
+                None => send.await?,
+            };
+            let deadline = timeout.map(|d| (start + d, d));
+            return Ok(Response::Ntlm { response, deadline });
+        }
         let mut rb = self
             .inner
             .http
             .post(&self.inner.endpoint)
             .body(xml.to_string());
-        for (name, value) in headers.build()? {
+        for (name, value) in headers {
             rb = rb.header(name, value);
         }
         rb = match &self.inner.auth {
-            Auth::None => rb,
             Auth::Basic { user, password } => rb.basic_auth(user, Some(password)),
-            Auth::Bearer { .. } => match self.token(refresh)? {
+            Auth::Bearer { .. } => match self.token(refresh).map_err(Failure::Other)? {
                 Some(t) => rb.bearer_auth(t),
                 None => rb,
             },
+            _ => rb,
         };
-        Ok(rb)
+        if let Some(d) = timeout {
+            rb = rb.timeout(d);
+        }
+        rb.send()
+            .await
+            .map(Response::Pooled)
+            .map_err(|e| match timeout {
+                Some(d) if e.is_timeout() => Failure::Timeout(d),
+                _ => classify(&e),
+            })
     }
 
-    fn remember_cookie(&self, mailbox: Option<&str>, resp: &reqwest::Response) {
+    fn remember_cookie(&self, mailbox: Option<&str>, resp: &Response) {
         let Some(m) = mailbox else { return };
         for v in resp.headers().get_all(reqwest::header::SET_COOKIE) {
             let Ok(v) = v.to_str() else { continue };
@@ -249,16 +346,13 @@ impl Client {
         xml: &str,
         mailbox: Option<&str>,
         streaming: bool,
-    ) -> Result<reqwest::Response, Error> {
+    ) -> Result<Response, Error> {
         let mut refresh = false;
         let mut attempts = 0;
+        let timeout = (!streaming).then_some(self.inner.request_timeout);
         loop {
             attempts += 1;
             self.wait_back_off().await;
-            let mut rb = self.request(xml, mailbox, refresh)?;
-            if !streaming {
-                rb = rb.timeout(self.inner.request_timeout);
-            }
             let resp = {
                 let _permit = self
                     .inner
@@ -266,25 +360,19 @@ impl Client {
                     .acquire()
                     .await
                     .map_err(|_| Error::Closed)?;
-                rb.send().await
+                self.attempt(xml, mailbox, refresh, timeout).await
             };
             let resp = match resp {
                 Ok(r) => r,
-                Err(e) if e.is_timeout() => return Err(Error::Timeout(self.inner.request_timeout)),
-                Err(e) if refused_certificate(&e) => {
-                    // Asking again cannot make the server's certificate trusted.
-                    return Err(Error::network(error_chain(&e)));
-                }
-                Err(e) => {
-                    if attempts >= self.inner.max_attempts {
-                        return Err(Error::network(error_chain(&e)));
-                    }
-                    tracing::debug!(error = %e, "ews request failed; retrying");
+                Err(Failure::Network(text)) if attempts < self.inner.max_attempts => {
+                    tracing::debug!(error = %text, "ews request failed; retrying");
                     tokio::time::sleep(self.inner.unavailable_back_off).await;
                     continue;
                 }
+                // Asking again cannot make the server's certificate trusted.
+                Err(f) => return Err(f.into_error()),
             };
-            let status = resp.status().as_u16();
+            let status = resp.status();
             match status {
                 200 | 500 => {
                     self.remember_cookie(mailbox, &resp);
@@ -312,12 +400,12 @@ impl Client {
             attempts += 1;
             let resp = self.send(xml, mailbox, false).await?;
             let body = match resp.bytes().await {
-                Ok(b) => b.to_vec(),
+                Ok(b) => b,
                 Err(e) if attempts < self.inner.max_attempts => {
                     tracing::debug!(error = %e, "ews answer cut short; asking again");
                     continue;
                 }
-                Err(e) => return Err(Error::network(e)),
+                Err(e) => return Err(e),
             };
             match busy_back_off(&body) {
                 Some(d) if attempts < self.inner.max_attempts => {
@@ -331,48 +419,6 @@ impl Client {
             }
         }
     }
-}
-
-/// Whether TLS refused the server's certificate somewhere in `e`'s chain of causes.
-fn refused_certificate(e: &(dyn std::error::Error + 'static)) -> bool {
-    let mut cause = Some(e);
-    while let Some(c) = cause {
-        if let Some(tls) = c.downcast_ref::<rustls::Error>() {
-            return matches!(
-                tls,
-                rustls::Error::InvalidCertificate(_)
-                    | rustls::Error::NoCertificatesPresented
-                    | rustls::Error::UnsupportedNameType
-            );
-        }
-        // `io::Error::source` skips the error it wraps; look at that one too.
-        if let Some(inner) = c
-            .downcast_ref::<std::io::Error>()
-            .and_then(std::io::Error::get_ref)
-        {
-            if refused_certificate(inner) {
-                return true;
-            }
-        }
-        cause = c.source();
-    }
-    false
-}
-
-/// `e` with its causes, `outer: inner: ...` (reqwest's own text says only "error sending
-/// request").
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        let s = c.to_string();
-        if !text.contains(&s) {
-            text.push_str(": ");
-            text.push_str(&s);
-        }
-        cause = c.source();
-    }
-    text
 }
 
 /// The back-off an `ErrorServerBusy` answer asks for, fault or response-message form.

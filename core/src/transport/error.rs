@@ -32,6 +32,9 @@ pub enum Error {
     /// The token provider failed, or the server refused the fresh token too.
     #[error("authentication failed: {0}")]
     Auth(String),
+    /// The server's NTLM challenge could not be used (malformed, or NTLMv1 only).
+    #[error("NTLM: {0}")]
+    Ntlm(#[from] super::NtlmError),
     /// The consumer dropped the stream; the loop stopped.
     #[error("the event stream was dropped")]
     Closed,

@@ -31,11 +31,15 @@
 //!   `GetStreamingEvents` connection are routed through that anchor and replay its cookie, so
 //!   the whole group lives on one mailbox server.
 //!
-//! Not yet here: NTLM.
+//! - **Credentials** ([`ClientBuilder`]): Basic, Bearer tokens refreshed on a 401, and NTLMv2
+//!   on connections of the client's own (NTLM authenticates a connection, not a request),
+//!   with channel bindings over TLS for Exchange's Extended Protection.
 
 mod client;
 mod error;
+mod http;
 mod listener;
+mod ntlm;
 mod pull;
 mod streaming;
 
@@ -46,6 +50,7 @@ use std::time::Duration;
 pub use client::{Client, ClientBuilder, TokenProvider};
 pub use error::Error;
 pub use listener::{PushListener, PushOptions, listen_push};
+pub use ntlm::NtlmError;
 pub use pull::watch_pull;
 pub use streaming::{StreamingOptions, watch_streaming};
 
