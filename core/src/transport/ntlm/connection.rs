@@ -43,6 +43,15 @@ struct Connection {
 
 type Idle = Arc<Mutex<Vec<Connection>>>;
 
+/// What a request on a pooled, authenticated connection came to.
+enum Reused {
+    Answer(hyper::Response<Incoming>),
+    /// The server wants the connection authenticated again.
+    Unauthorized,
+    /// The connection had closed; the request was not sent.
+    Stale,
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
@@ -141,18 +150,43 @@ impl Pool {
             None => self.connect().await?,
         };
         if conn.authenticated {
-            let resp = exchange(&mut conn, self.request(body, headers, None)?).await?;
-            if resp.status() != hyper::StatusCode::UNAUTHORIZED {
-                return Ok(self.response(resp, conn));
-            }
-            tracing::debug!("ews: 401 on an NTLM connection; authenticating it again");
-            drain(resp).await?;
-            conn.authenticated = false;
-            if conn.sender.is_closed() {
-                conn = self.connect().await?;
+            match self.reuse(&mut conn, body, headers).await? {
+                Reused::Answer(resp) => return Ok(self.response(resp, conn)),
+                Reused::Unauthorized if !conn.sender.is_closed() => conn.authenticated = false,
+                Reused::Unauthorized | Reused::Stale => conn = self.connect().await?,
             }
         }
         self.authenticate(conn, body, headers).await
+    }
+
+    /// Sends the request on an authenticated connection from the pool. A connection the
+    /// server closed while it was idle (IIS closes them after two minutes) is
+    /// [`Reused::Stale`] when the request never left, so it goes on a new connection at once.
+    async fn reuse(
+        &self,
+        conn: &mut Connection,
+        body: &str,
+        headers: &[(&'static str, String)],
+    ) -> Result<Reused, Failure> {
+        if conn.sender.ready().await.is_err() {
+            return Ok(Reused::Stale);
+        }
+        match conn
+            .sender
+            .try_send_request(self.request(body, headers, None)?)
+            .await
+        {
+            Ok(resp) if resp.status() == hyper::StatusCode::UNAUTHORIZED => {
+                tracing::debug!("ews: 401 on an NTLM connection; authenticating it again");
+                drain(resp).await?;
+                Ok(Reused::Unauthorized)
+            }
+            Ok(resp) => Ok(Reused::Answer(resp)),
+            Err(mut e) => match e.take_message() {
+                Some(_) => Ok(Reused::Stale),
+                None => Err(classify(e.error())),
+            },
+        }
     }
 
     /// NEGOTIATE → CHALLENGE → AUTHENTICATE with the request, on `conn`.

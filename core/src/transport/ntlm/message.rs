@@ -533,6 +533,31 @@ mod tests {
         assert_eq!(Challenge::parse(&bytes), Err(NtlmError::NoUnicode));
     }
 
+    proptest::proptest! {
+        /// Whatever a server sends, reading it is an answer, never a panic; and what reads
+        /// as a challenge can be answered.
+        #[test]
+        fn any_bytes_read_without_panic(bytes in proptest::collection::vec(0u8..=255, 0..160)) {
+            let _ = Challenge::parse(&bytes);
+        }
+
+        #[test]
+        fn any_change_to_a_challenge_reads_without_panic(
+            at in 0usize..112,
+            value in 0u8..=255,
+            cut in 0usize..112,
+        ) {
+            let mut bytes = challenge_with_timestamp();
+            let at = at % bytes.len();
+            bytes[at] = value;
+            bytes.truncate(bytes.len() - cut % bytes.len());
+            if let Ok(c) = Challenge::parse(&bytes) {
+                let neg = negotiate();
+                proptest::prop_assert!(authenticate(&c, &bytes, &neg).build().is_ok());
+            }
+        }
+    }
+
     #[test]
     fn negotiate_is_forty_bytes_with_version() {
         let m = negotiate();
