@@ -58,9 +58,21 @@
 //! - **Push.** `SendNotification` POSTed to the subscription's URL, with Exchange's retry
 //!   schedule (see the `push` module docs in the source): delivered only when the listener
 //!   answers `OK`, dropped after retries no longer fit in `StatusFrequency`.
+//! - **NTLM.** With [`Config::ntlm`], connections authenticate with NTLMv2 as IIS in front of
+//!   Exchange does ([MS-NLMP]): per TCP connection, not per request. A request without
+//!   credentials gets 401 offering `Negotiate` and `NTLM`; a NEGOTIATE gets a CHALLENGE with a
+//!   Windows-like TargetInfo and timestamp; the AUTHENTICATE on the same connection must
+//!   prove the [`NtlmAccount`]'s password, carry a valid MIC when it announces one, and with
+//!   [`NtlmAccount::channel_binding_certificate`] the channel bindings of that certificate
+//!   (Extended Protection). Later requests on the connection need no credentials;
+//!   [`Fault::ConnectionClose`] closes one so the client must authenticate a new one. Counted
+//!   in [`Stats::ntlm_authentications`] and the other `ntlm_*` counters. NTLMv1, LM and
+//!   SPNEGO-wrapped tokens are refused; no message signing or sealing follows.
+//! - **TLS** (feature `tls`), for tests that need `https://`: the `tls` module makes a private
+//!   CA and a TLS front that forwards each connection to the simulator.
 //!
 //! Not modelled: folders other than root, calendar and inbox, paging of a first
-//! SyncFolderItems larger than one page, NTLM.
+//! SyncFolderItems larger than one page, Kerberos (a `Negotiate` token must be raw NTLMSSP).
 
 pub mod ids;
 pub mod read;
@@ -68,6 +80,8 @@ mod restriction;
 mod server;
 pub mod soap;
 mod state;
+#[cfg(feature = "tls")]
+pub mod tls;
 
-pub use server::{Config, Fault, Faults, NewItem, RequestRecord, Simulator, Stats};
+pub use server::{Config, Fault, Faults, NewItem, NtlmAccount, RequestRecord, Simulator, Stats};
 pub use state::{CalendarItem, CalendarKind, LogEvent, LogKind, SubscriptionKind};

@@ -20,8 +20,13 @@ pub struct Config {
     pub max_events_per_get: usize,
     /// When set, every request must carry `Authorization: Bearer <this>` (401 otherwise);
     /// change it with [`Simulator::set_bearer_token`](crate::Simulator::set_bearer_token). When
-    /// unset, any credentials pass.
+    /// unset, any credentials pass. Not checked when [`Config::ntlm`] is set: NTLM then owns
+    /// the `Authorization` header.
     pub bearer_token: Option<String>,
+    /// When set, connections authenticate with NTLMv2 as this account, the way IIS in front of
+    /// Exchange does: per TCP connection, with the MIC checked and, with
+    /// [`NtlmAccount::channel_binding_certificate`], Extended Protection's channel bindings.
+    pub ntlm: Option<NtlmAccount>,
     /// The server name in subscription ids.
     pub server_name: String,
     /// The caller is a service account: every request that opens a mailbox must carry
@@ -43,11 +48,30 @@ impl Default for Config {
             heartbeat: Duration::from_millis(200),
             max_events_per_get: 50,
             bearer_token: None,
+            ntlm: None,
             server_name: "sim01.ews-sim.invalid".into(),
             require_impersonation: false,
             record_requests: false,
         }
     }
+}
+
+/// The one account NTLM accepts (see [`Config::ntlm`]).
+#[derive(Debug, Clone)]
+pub struct NtlmAccount {
+    /// The NetBIOS domain (`CONTOSO`). The AUTHENTICATE message must name it (any case); the
+    /// CHALLENGE offers it as the target.
+    pub domain: String,
+    /// The user name (`svc-sync`), compared without regard to case.
+    pub user: String,
+    /// The password the NTLMv2 response must prove.
+    pub password: String,
+    /// DER of the certificate a TLS front in front of the simulator presents. When set,
+    /// Extended Protection is on: every AUTHENTICATE must carry the `MsvAvChannelBindings` of
+    /// a TLS connection to that certificate (RFC 5929 `tls-server-end-point`), so a relay
+    /// through another certificate is refused. [`Simulator::start`](crate::Simulator::start)
+    /// fails on a certificate whose signature algorithm it cannot hash.
+    pub channel_binding_certificate: Option<Vec<u8>>,
 }
 
 /// Chances of injected faults, in parts per thousand, drawn from the seeded generator.
@@ -90,6 +114,9 @@ pub enum Fault {
     /// The next streaming connection poll goes silent: the connection stays open but sends
     /// nothing more (no events, no keep-alives) until the client gives up on it.
     StallStream,
+    /// The next answer carries `Connection: close`, so the server closes that connection after
+    /// it; with [`Config::ntlm`] the client must authenticate a new one.
+    ConnectionClose,
 }
 
 /// What the simulator saw and did (counters since start).
@@ -108,8 +135,17 @@ pub struct Stats {
     pub streaming_connections: u64,
     /// Subscriptions created.
     pub subscriptions: u64,
-    /// 401 answers sent.
+    /// 401 answers sent (with NTLM, the CHALLENGE legs included).
     pub unauthorized: u64,
+    /// NTLM AUTHENTICATE messages accepted: connections authenticated.
+    pub ntlm_authentications: u64,
+    /// NTLM AUTHENTICATE messages refused (and NTLM tokens that are no readable message).
+    pub ntlm_failures: u64,
+    /// Accepted AUTHENTICATE messages that carried a MIC, which was checked.
+    pub ntlm_mics_verified: u64,
+    /// Accepted AUTHENTICATE messages whose channel bindings were checked against
+    /// [`NtlmAccount::channel_binding_certificate`].
+    pub ntlm_channel_bindings_verified: u64,
     /// SendNotification requests the push listener answered OK.
     pub push_deliveries: u64,
     /// SendNotification attempts that failed (and were retried or gave up).

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::State as AxState;
+use axum::extract::{ConnectInfo, State as AxState};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -19,10 +19,11 @@ use tokio::sync::{oneshot, watch};
 use crate::ids;
 mod config;
 mod identity;
+mod ntlm;
 mod push;
 mod stream;
 
-pub use config::{Config, Fault, Faults, NewItem, RequestRecord, Stats};
+pub use config::{Config, Fault, Faults, NewItem, NtlmAccount, RequestRecord, Stats};
 
 use crate::read::{Request, read_request};
 use crate::soap;
@@ -37,6 +38,8 @@ struct Shared {
     rng: Mutex<SplitMix64>,
     injected: Mutex<VecDeque<Fault>>,
     bearer: Mutex<Option<String>>,
+    /// With [`Config::ntlm`]: the NTLM server every connection authenticates against.
+    ntlm: Option<ntlm::Server>,
     busy_until: Mutex<Option<Instant>>,
     stats: Mutex<Stats>,
     /// With [`Config::record_requests`]: who each request acted as.
@@ -99,11 +102,17 @@ impl Simulator {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
+        let ntlm = config
+            .ntlm
+            .as_ref()
+            .map(|account| ntlm::Server::new(account, &config.server_name))
+            .transpose()?;
         let (changed, _) = watch::channel(0);
         let shared = Arc::new(Shared {
             rng: Mutex::new(SplitMix64(config.seed)),
             state: Mutex::new(State::new(config.server_name.clone())),
             bearer: Mutex::new(config.bearer_token.clone()),
+            ntlm,
             faults: Mutex::new(config.faults.clone()),
             config,
             injected: Mutex::new(VecDeque::new()),
@@ -119,6 +128,8 @@ impl Simulator {
             .with_state(shared.clone());
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(async move {
+            // Every connection gets its own NTLM state (`ntlm::Connection`), as with IIS.
+            let app = app.into_make_service_with_connect_info::<ntlm::Connection>();
             let served = axum::serve(listener, app).with_graceful_shutdown(async move {
                 let _ = stopped.await;
             });
@@ -136,6 +147,11 @@ impl Simulator {
     /// The EWS endpoint URL, `http://127.0.0.1:PORT/EWS/Exchange.asmx`.
     pub fn url(&self) -> String {
         format!("http://{}/EWS/Exchange.asmx", self.addr)
+    }
+
+    /// The address the simulator listens on (for a front such as `tls::tls_front`).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
     }
 
     /// Who each request that opened a mailbox acted as, in arrival order (empty unless
@@ -307,6 +323,11 @@ impl Simulator {
     }
 }
 
+/// The bearer token requests must carry, if any.
+fn bearer(shared: &Shared) -> Option<String> {
+    lock(&shared.bearer).clone()
+}
+
 fn faults(shared: &Shared) -> Faults {
     lock(&shared.faults).clone()
 }
@@ -369,13 +390,37 @@ fn routed_backend(st: &State, cookie: &str, headers: &HeaderMap, mailbox: usize)
 
 async fn handle(
     AxState(shared): AxState<Arc<Shared>>,
+    ConnectInfo(conn): ConnectInfo<ntlm::Connection>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let mut response = answer(shared.clone(), &conn, headers, body).await;
+    if shared
+        .take_injected(|f| *f == Fault::ConnectionClose)
+        .is_some()
+    {
+        // hyper closes the connection after an answer that says so.
+        shared.count(|s| s.faults += 1);
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
+}
+
+async fn answer(
+    shared: Arc<Shared>,
+    conn: &ntlm::Connection,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     shared.count(|s| s.requests += 1);
-    // Authentication.
-    let expected = lock(&shared.bearer).clone();
-    if let Some(token) = expected {
+    // Authentication: NTLM per connection, else the bearer token (if any) per request.
+    if let Some(server) = &shared.ntlm {
+        if let Some(refused) = ntlm::authenticate(&shared, server, conn, &headers) {
+            return refused;
+        }
+    } else if let Some(token) = bearer(&shared) {
         let got = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())

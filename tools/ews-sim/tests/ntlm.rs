@@ -1,0 +1,216 @@
+//! The client's NTLM against the simulator (a test double) authenticating as IIS does: per
+//! connection, NTLMv2 checked with the MIC, and over TLS with the connection's channel
+//! bindings (Exchange's Extended Protection).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::time::Duration;
+
+use ews_notify::transport::{
+    Client, EventStream, StreamingOptions, Update, Watch, watch_pull, watch_streaming,
+};
+use ews_sim::tls::{TestPki, tls_front};
+use ews_sim::{Config, Fault, NewItem, NtlmAccount, Simulator};
+
+mod common;
+use common::{events, stats_until, subscribed};
+
+const PASSWORD: &str = "Sommer2026!";
+
+fn account(certificate: Option<Vec<u8>>) -> NtlmAccount {
+    NtlmAccount {
+        domain: "CONTOSO".into(),
+        user: "svc-sync".into(),
+        password: PASSWORD.into(),
+        channel_binding_certificate: certificate,
+    }
+}
+
+async fn simulator(account: NtlmAccount) -> Simulator {
+    Simulator::start(Config {
+        ntlm: Some(account),
+        ..Config::default()
+    })
+    .await
+    .unwrap()
+}
+
+fn event_ids(updates: &[Update]) -> Vec<String> {
+    updates
+        .iter()
+        .filter_map(|u| match u {
+            Update::Event(d) => d.event.item_id.as_ref().map(|i| i.id.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Makes `n` items in `mailbox` and checks that `stream` delivers their creations.
+async fn changes_arrive(sim: &Simulator, stream: &mut EventStream, mailbox: &str, n: usize) {
+    let mut made = Vec::new();
+    for i in 0..n {
+        let item = sim
+            .create_item(mailbox, NewItem::single(&format!("ntlm {i}")))
+            .unwrap();
+        made.push(item.id);
+    }
+    // Each creation is a Created event for the item (and a Modified of the folder).
+    let updates = events(stream, 2 * n).await;
+    let ids = event_ids(&updates);
+    for id in &made {
+        assert!(ids.contains(id), "{id} missing from {updates:#?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pull_authenticates_one_connection_once_and_keeps_using_it() {
+    let sim = simulator(account(None)).await;
+    sim.add_mailbox("ada@example.com");
+    let client = Client::builder(sim.url())
+        .ntlm(r"contoso\svc-sync", PASSWORD)
+        .build()
+        .unwrap();
+    let mut stream = watch_pull(
+        &client,
+        Watch::calendar("ada@example.com"),
+        Duration::from_millis(50),
+    );
+    subscribed(&sim, 1).await;
+    changes_arrive(&sim, &mut stream, "ada@example.com", 3).await;
+    // Let the poll go on: the CHALLENGE leg, Subscribe and at least six GetEvents.
+    let stats = stats_until(&sim, |s| s.requests >= 8).await;
+    // Requests go one after another on one connection: it is authenticated once.
+    assert_eq!(stats.ntlm_authentications, 1, "{stats:?}");
+    // The simulator sends a timestamp, as Windows does, so every AUTHENTICATE carries a MIC.
+    assert_eq!(stats.ntlm_mics_verified, 1, "{stats:?}");
+    assert_eq!(stats.ntlm_failures, 0, "{stats:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_the_server_closed_is_authenticated_again() {
+    let sim = simulator(account(None)).await;
+    sim.add_mailbox("bo@example.com");
+    let client = Client::builder(sim.url())
+        .ntlm(r"CONTOSO\svc-sync", PASSWORD)
+        .build()
+        .unwrap();
+    let mut stream = watch_pull(
+        &client,
+        Watch::calendar("bo@example.com"),
+        Duration::from_millis(50),
+    );
+    subscribed(&sim, 1).await;
+    changes_arrive(&sim, &mut stream, "bo@example.com", 1).await;
+    assert_eq!(sim.stats().ntlm_authentications, 1);
+    sim.inject(Fault::ConnectionClose);
+    // The next answer closes the connection; the poll after it needs a new one.
+    let stats = stats_until(&sim, |s| s.faults >= 1 && s.ntlm_authentications >= 2).await;
+    assert_eq!(stats.ntlm_authentications, 2, "{stats:?}");
+    assert_eq!(stats.ntlm_failures, 0, "{stats:?}");
+    // And the new connection carries the mailbox's changes.
+    changes_arrive(&sim, &mut stream, "bo@example.com", 2).await;
+    assert_eq!(sim.stats().ntlm_authentications, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_password_stops_the_watch_with_an_authentication_error() {
+    let sim = simulator(account(None)).await;
+    sim.add_mailbox("cy@example.com");
+    let client = Client::builder(sim.url())
+        .ntlm(r"CONTOSO\svc-sync", "wrong")
+        .build()
+        .unwrap();
+    let mut stream = watch_pull(
+        &client,
+        Watch::calendar("cy@example.com"),
+        Duration::from_millis(50),
+    );
+    let updates = events(&mut stream, 1).await;
+    let Some(Update::Failed { error, .. }) = updates.last() else {
+        panic!("expected a failure, got {updates:#?}");
+    };
+    assert!(error.contains("refused the NTLM credentials"), "{error}");
+    let stats = sim.stats();
+    assert_eq!(stats.ntlm_authentications, 0, "{stats:?}");
+    // Refused at once: a refused password is not tried again and again.
+    assert_eq!(stats.ntlm_failures, 1, "{stats:?}");
+    assert_eq!(stats.subscriptions, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streaming_runs_over_ntlm_connections() {
+    let sim = simulator(account(None)).await;
+    let mailboxes = ["di@example.com", "ed@example.com", "fay@example.com"];
+    for m in mailboxes {
+        sim.add_mailbox(m);
+    }
+    let client = Client::builder(sim.url())
+        .ntlm(r"CONTOSO\svc-sync", PASSWORD)
+        .build()
+        .unwrap();
+    let watches = mailboxes.iter().map(|m| Watch::calendar(*m)).collect();
+    let mut streams = watch_streaming(&client, watches, StreamingOptions::default());
+    subscribed(&sim, 3).await;
+    for (m, stream) in mailboxes.iter().zip(streams.iter_mut()) {
+        changes_arrive(&sim, stream, m, 2).await;
+    }
+    let stats = sim.stats();
+    // The streaming connection holds one authenticated connection, the other calls another.
+    assert!((1..=3).contains(&stats.ntlm_authentications), "{stats:?}");
+    assert_eq!(stats.ntlm_failures, 0, "{stats:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_tls_the_authentication_is_bound_to_the_servers_certificate() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let pki = TestPki::new().unwrap();
+    let sim = simulator(account(Some(pki.certificate_der.clone()))).await;
+    sim.add_mailbox("gil@example.com");
+    let front = tls_front(&pki, sim.addr()).await.unwrap();
+    let url = format!("https://localhost:{}/EWS/Exchange.asmx", front.port());
+    let client = Client::builder(url)
+        .ntlm(r"CONTOSO\svc-sync", PASSWORD)
+        .add_ca_pem(pki.ca_pem.clone())
+        .build()
+        .unwrap();
+    let mut stream = watch_pull(
+        &client,
+        Watch::calendar("gil@example.com"),
+        Duration::from_millis(50),
+    );
+    subscribed(&sim, 1).await;
+    changes_arrive(&sim, &mut stream, "gil@example.com", 2).await;
+    let stats = sim.stats();
+    assert_eq!(stats.ntlm_authentications, 1, "{stats:?}");
+    assert_eq!(stats.ntlm_channel_bindings_verified, 1, "{stats:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_authentication_relayed_through_another_tls_certificate_is_refused() {
+    // The server expects the bindings of its own certificate; the client reached it through
+    // a front with another one (as through a TLS-terminating man in the middle).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let servers = TestPki::new().unwrap();
+    let relay = TestPki::new().unwrap();
+    let sim = simulator(account(Some(servers.certificate_der.clone()))).await;
+    sim.add_mailbox("hal@example.com");
+    let front = tls_front(&relay, sim.addr()).await.unwrap();
+    let url = format!("https://localhost:{}/EWS/Exchange.asmx", front.port());
+    let client = Client::builder(url)
+        .ntlm(r"CONTOSO\svc-sync", PASSWORD)
+        .add_ca_pem(relay.ca_pem.clone())
+        .build()
+        .unwrap();
+    let mut stream = watch_pull(
+        &client,
+        Watch::calendar("hal@example.com"),
+        Duration::from_millis(50),
+    );
+    let updates = events(&mut stream, 1).await;
+    assert!(
+        matches!(updates.last(), Some(Update::Failed { error, .. }) if error.contains("NTLM")),
+        "{updates:#?}"
+    );
+    let stats = sim.stats();
+    assert_eq!(stats.ntlm_authentications, 0, "{stats:?}");
+    assert_eq!(stats.ntlm_failures, 1, "{stats:?}");
+}
