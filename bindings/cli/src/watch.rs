@@ -19,10 +19,11 @@ pub struct Server {
     /// The EWS endpoint, e.g. `https://mail.example.com/EWS/Exchange.asmx`.
     #[arg(long)]
     url: String,
-    /// User name for HTTP Basic (with --password-env).
+    /// User name (with --password-env): HTTP Basic, or NTLM with --ntlm (`DOMAIN\\user` or
+    /// `user@domain`).
     #[arg(long, requires = "password_env")]
     user: Option<String>,
-    /// Environment variable holding the Basic password.
+    /// Environment variable holding the password.
     #[arg(
         long,
         value_name = "VAR",
@@ -30,6 +31,10 @@ pub struct Server {
         conflicts_with = "bearer_env"
     )]
     password_env: Option<String>,
+    /// Authenticate --user with NTLM (NTLMv2, with channel bindings over TLS) instead of Basic,
+    /// as on-premises Exchange offers it.
+    #[arg(long, requires = "user")]
+    ntlm: bool,
     /// Environment variable holding an OAuth bearer token.
     #[arg(long, value_name = "VAR")]
     bearer_env: Option<String>,
@@ -55,7 +60,11 @@ impl Server {
     pub fn client(&self) -> Result<Client, String> {
         let mut b = Client::builder(self.url.clone());
         if let (Some(user), Some(var)) = (&self.user, &self.password_env) {
-            b = b.basic(user.clone(), env(var)?);
+            b = if self.ntlm {
+                b.ntlm(user.clone(), env(var)?)
+            } else {
+                b.basic(user.clone(), env(var)?)
+            };
         }
         if let Some(var) = &self.bearer_env {
             let var = var.clone();

@@ -1,89 +1,32 @@
 //! `ews-notify watch --ca-file`: the EWS simulator (a test double) behind a TLS front whose
 //! certificate a private CA made at test time. Without the CA the client refuses the server
-//! (and says why, at once); with `--ca-file` it follows the mailbox.
+//! (and says why, at once); with `--ca-file` it follows the mailbox, with `--ntlm` too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
 use std::process::{Command, Stdio};
-use std::sync::Arc;
 use std::time::Duration;
 
-use ews_sim::{Config, LogKind, NewItem, Simulator};
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
-use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+use ews_sim::tls::{TestPki, tls_front};
+use ews_sim::{Config, LogKind, NewItem, NtlmAccount, Simulator};
 
 const MAILBOX: &str = "frank@example.com";
+const PASSWORD: &str = "Winter2026!";
 
-/// A CA (its PEM) and a certificate it signed for 127.0.0.1 / localhost, with its key.
-struct Pki {
-    ca_pem: String,
-    server: rustls::ServerConfig,
-}
-
-fn pki() -> Pki {
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca.distinguished_name
-        .push(DnType::CommonName, "ews-notify test CA");
-    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    let ca_cert = ca.self_signed(&ca_key).unwrap();
-    let issuer = Issuer::new(ca, ca_key);
-    let leaf_key = KeyPair::generate().unwrap();
-    let leaf = CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
-        .unwrap()
-        .signed_by(&leaf_key, &issuer)
-        .unwrap();
-    let server = rustls::ServerConfig::builder()
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![leaf.der().clone()],
-            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
-        )
-        .unwrap();
-    Pki {
-        ca_pem: ca_cert.pem(),
-        server,
-    }
-}
-
-/// A TLS front on 127.0.0.1 that forwards each connection to `backend` in plain HTTP.
-async fn tls_front(config: rustls::ServerConfig, backend: SocketAddr) -> SocketAddr {
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        while let Ok((tcp, _)) = listener.accept().await {
-            let acceptor = acceptor.clone();
-            tokio::spawn(async move {
-                // A refused handshake ends here: the client closed the connection.
-                let Ok(mut tls) = acceptor.accept(tcp).await else {
-                    return;
-                };
-                let Ok(mut up) = tokio::net::TcpStream::connect(backend).await else {
-                    return;
-                };
-                let _ = tokio::io::copy_bidirectional(&mut tls, &mut up).await;
-            });
-        }
-    });
-    addr
-}
-
-fn backend(sim: &Simulator) -> SocketAddr {
-    let url = sim.url();
-    let host = url
-        .strip_prefix("http://")
-        .and_then(|r| r.split('/').next())
-        .unwrap();
-    host.parse().unwrap()
+/// Writes the CA of `pki` to a file for `--ca-file`.
+fn ca_file(pki: &TestPki, name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("ews-notify-tls-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("ca.pem");
+    std::fs::write(&path, &pki.ca_pem).unwrap();
+    path
 }
 
 /// Runs `watch` in pull mode until `count` events; returns (exit code, stdout lines, stderr).
 async fn watch(
     url: &str,
     ca_file: Option<&std::path::Path>,
+    extra: &[&str],
     count: u32,
     sim: &Simulator,
 ) -> (Option<i32>, Vec<String>, String) {
@@ -104,8 +47,10 @@ async fn watch(
         args.push("--ca-file".into());
         args.push(f.display().to_string());
     }
+    args.extend(extra.iter().map(ToString::to_string));
     let mut child = Command::new(env!("CARGO_BIN_EXE_ews-notify"))
         .args(&args)
+        .env("EWS_TEST_PASSWORD", PASSWORD)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -153,12 +98,12 @@ async fn watch_trusts_a_private_ca_only_with_ca_file() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let sim = Simulator::start(Config::default()).await.unwrap();
     sim.add_mailbox(MAILBOX);
-    let pki = pki();
-    let front = tls_front(pki.server, backend(&sim)).await;
+    let pki = TestPki::new().unwrap();
+    let front = tls_front(&pki, sim.addr()).await.unwrap();
     let url = format!("https://127.0.0.1:{}/EWS/Exchange.asmx", front.port());
 
     // Without the CA: refused at the handshake, reported at once, nothing subscribed.
-    let (code, lines, stderr) = watch(&url, None, 1, &sim).await;
+    let (code, lines, stderr) = watch(&url, None, &[], 1, &sim).await;
     assert_eq!(code, Some(1), "{stderr}");
     assert!(lines.is_empty(), "{lines:?}");
     assert!(
@@ -169,11 +114,8 @@ async fn watch_trusts_a_private_ca_only_with_ca_file() {
     assert_eq!(sim.stats().requests, 0);
 
     // With the CA: the created item and the folder change arrive.
-    let dir = std::env::temp_dir().join(format!("ews-notify-tls-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let ca_file = dir.join("ca.pem");
-    std::fs::write(&ca_file, &pki.ca_pem).unwrap();
-    let (code, lines, stderr) = watch(&url, Some(&ca_file), 2, &sim).await;
+    let ca = ca_file(&pki, "basic");
+    let (code, lines, stderr) = watch(&url, Some(&ca), &[], 2, &sim).await;
     assert_eq!(code, Some(0), "{stderr}");
     let generated = sim.generated(MAILBOX);
     assert_eq!(generated.len(), 2);
@@ -186,4 +128,47 @@ async fn watch_trusts_a_private_ca_only_with_ca_file() {
     );
     assert_eq!(lines.len(), 2);
     assert!(sim.stats().requests > 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_ntlm_authenticates_with_the_connections_channel_bindings() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let pki = TestPki::new().unwrap();
+    let sim = Simulator::start(Config {
+        ntlm: Some(NtlmAccount {
+            domain: "CONTOSO".into(),
+            user: "svc-sync".into(),
+            password: PASSWORD.into(),
+            channel_binding_certificate: Some(pki.certificate_der.clone()),
+        }),
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    sim.add_mailbox(MAILBOX);
+    let front = tls_front(&pki, sim.addr()).await.unwrap();
+    let url = format!("https://localhost:{}/EWS/Exchange.asmx", front.port());
+    let ca = ca_file(&pki, "ntlm");
+    let login = [
+        "--user",
+        r"CONTOSO\svc-sync",
+        "--password-env",
+        "EWS_TEST_PASSWORD",
+    ];
+
+    // As Basic, the same credentials get nowhere: the server wants NTLM.
+    let (code, lines, stderr) = watch(&url, Some(&ca), &login, 1, &sim).await;
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(lines.is_empty(), "{lines:?}");
+    assert!(stderr.contains("refused the credentials"), "{stderr}");
+
+    let ntlm = [login.as_slice(), &["--ntlm"]].concat();
+    let (code, lines, stderr) = watch(&url, Some(&ca), &ntlm, 2, &sim).await;
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    let first: serde_json::Value = serde_json::from_str(&lines[0]).unwrap();
+    assert_eq!(first["event"]["kind"], "created");
+    let stats = sim.stats();
+    assert_eq!(stats.ntlm_authentications, 1, "{stats:?}");
+    assert_eq!(stats.ntlm_channel_bindings_verified, 1, "{stats:?}");
 }
