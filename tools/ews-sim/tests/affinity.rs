@@ -15,6 +15,9 @@ use ews_notify::transport::{
 use ews_notify::{Body, EventKind};
 use ews_sim::{Config, NewItem, Simulator};
 
+mod common;
+use common::subscribed;
+
 /// In the order they are added (so on servers 0, 1, 0, 1) and watched; `amy` is the anchor.
 const GROUP: [&str; 4] = [
     "zoe@example.com",
@@ -23,16 +26,6 @@ const GROUP: [&str; 4] = [
     "bob@example.com",
 ];
 const ANCHOR: &str = "amy@example.com";
-
-async fn subscribed(sim: &Simulator, n: u64) {
-    for _ in 0..400 {
-        if sim.stats().subscriptions >= n {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("not subscribed: {:?}", sim.stats());
-}
 
 /// Waits (bounded: 10 s) for the created event of `item`, skipping everything else.
 async fn created(stream: &mut EventStream, item: &str) {

@@ -9,42 +9,10 @@ use std::time::Duration;
 use ews_notify::transport::{Client, Origin, Position, Update, Watch, watch_pull};
 use ews_sim::{Config, Faults, NewItem, Simulator};
 
+mod common;
+use common::{events, subscribed};
+
 const MAILBOX: &str = "carol@example.com";
-
-/// Waits (bounded) until the simulator has `n` subscriptions: events before that are not
-/// expected by a new watch.
-async fn subscribed(sim: &Simulator, n: u64) {
-    for _ in 0..200 {
-        if sim.stats().subscriptions >= n {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("no subscription");
-}
-
-/// Collects updates until `n` events arrived (bounded: at most 200 waits).
-async fn events(stream: &mut ews_notify::transport::EventStream, n: usize) -> Vec<Update> {
-    let mut out = Vec::new();
-    let mut seen = 0;
-    for _ in 0..200 {
-        match tokio::time::timeout(Duration::from_millis(100), stream.next()).await {
-            Ok(Some(u)) => {
-                if matches!(u, Update::Event(_)) {
-                    seen += 1;
-                }
-                let failed = matches!(u, Update::Failed { .. });
-                out.push(u);
-                if seen >= n || failed {
-                    break;
-                }
-            }
-            Ok(None) => break,
-            Err(_) => {}
-        }
-    }
-    out
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bearer_token_is_refreshed_after_a_401() {

@@ -12,6 +12,9 @@ use ews_notify::transport::{
 };
 use ews_sim::{Config, NewItem, Simulator};
 
+mod common;
+use common::subscribed;
+
 const STREAMED: [&str; 3] = ["ann@example.com", "ben@example.com", "cat@example.com"];
 const PULLED: &str = "dan@example.com";
 
@@ -27,16 +30,6 @@ fn impersonating(mailbox: &str) -> Watch {
     let mut w = Watch::calendar(mailbox);
     w.impersonate = true;
     w
-}
-
-async fn subscribed(sim: &Simulator, n: u64) {
-    for _ in 0..400 {
-        if sim.stats().subscriptions >= n {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("no subscription: {:?}", sim.stats());
 }
 
 /// The next update that is not a folder event (bounded: 10 s).
