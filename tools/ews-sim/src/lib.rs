@@ -65,9 +65,10 @@
 //!   prove the [`NtlmAccount`]'s password, carry a valid MIC when it announces one, and with
 //!   [`NtlmAccount::channel_binding_certificate`] the channel bindings of that certificate
 //!   (Extended Protection). Later requests on the connection need no credentials;
-//!   [`Fault::ConnectionClose`] closes one so the client must authenticate a new one. Counted
-//!   in [`Stats::ntlm_authentications`] and the other `ntlm_*` counters. NTLMv1, LM and
-//!   SPNEGO-wrapped tokens are refused; no message signing or sealing follows.
+//!   [`Fault::ConnectionClose`] and [`Faults::connection_close`] close one so the client must
+//!   authenticate a new one. Counted in [`Stats::ntlm_authentications`] and the other
+//!   `ntlm_*` counters. NTLMv1, LM and SPNEGO-wrapped tokens are refused; no message signing
+//!   or sealing follows.
 //! - **TLS** (feature `tls`), for tests that need `https://`: the `tls` module makes a private
 //!   CA and a TLS front that forwards each connection to the simulator.
 //!

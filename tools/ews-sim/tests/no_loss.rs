@@ -12,7 +12,7 @@ use ews_notify::transport::{
     Client, Delivered, Origin, PushOptions, Recovery, StreamingOptions, Update, Watch, listen_push,
     watch_pull, watch_streaming,
 };
-use ews_sim::{Config, Faults, LogEvent, LogKind, NewItem, Simulator, ids};
+use ews_sim::{Config, Faults, LogEvent, LogKind, NewItem, NtlmAccount, Simulator, ids};
 
 /// A tiny seeded generator for the workload (the simulator has its own for faults).
 struct Rng(u64);
@@ -33,7 +33,15 @@ enum Mode {
     Push,
 }
 
-fn faults(mode: Mode) -> Faults {
+/// How the client authenticates. NTLM binds authentication to a connection, so its runs also
+/// close connections at random: each close costs a new connection and a new handshake.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Auth {
+    Basic,
+    Ntlm,
+}
+
+fn faults(mode: Mode, auth: Auth) -> Faults {
     // Streaming makes few requests (one per connection), so its per-request chances are
     // higher to inject a comparable number of faults.
     let k = match mode {
@@ -51,6 +59,7 @@ fn faults(mode: Mode) -> Faults {
         forget_log: if matches!(mode, Mode::Pull) { 10 } else { 0 },
         drop_mid_envelope: 40 * k,
         close_stream_early: 20 * k,
+        connection_close: if auth == Auth::Ntlm { 30 * k } else { 0 },
         back_off: Duration::from_millis(30),
         delay: Duration::from_millis(40),
     }
@@ -184,16 +193,26 @@ fn check(generated: &[LogEvent], updates: &[Update]) -> Outcome {
     out
 }
 
-async fn run(mode: Mode, seed: u64, mailboxes: usize, rounds: usize) {
+async fn run(mode: Mode, auth: Auth, seed: u64, mailboxes: usize, rounds: usize) {
+    let ntlm = NtlmAccount {
+        domain: "CONTOSO".into(),
+        user: "svc".into(),
+        password: "secret".into(),
+        channel_binding_certificate: None,
+    };
     let sim = Simulator::start(Config {
         seed,
-        faults: faults(mode),
+        faults: faults(mode, auth),
+        ntlm: (auth == Auth::Ntlm).then_some(ntlm),
         ..Config::default()
     })
     .await
     .unwrap();
-    let client = Client::builder(sim.url())
-        .basic("svc", "secret")
+    let client = match auth {
+        Auth::Basic => Client::builder(sim.url()).basic("svc", "secret"),
+        Auth::Ntlm => Client::builder(sim.url()).ntlm(r"CONTOSO\svc", "secret"),
+    };
+    let client = client
         .unavailable_back_off(Duration::from_millis(20))
         .max_attempts(1000)
         .request_timeout(Duration::from_secs(10))
@@ -315,13 +334,22 @@ async fn run(mode: Mode, seed: u64, mailboxes: usize, rounds: usize) {
         })
         .collect();
     eprintln!(
-        "{mode:?} seed {seed}: {mailboxes} mailboxes, {total} events generated, {by_n} delivered as \
+        "{mode:?} {auth:?} seed {seed}: {mailboxes} mailboxes, {total} events generated, {by_n} delivered as \
 notifications, {by_c} covered by catch-up; {} faults injected, {recoveries} recoveries, \
-{} requests, {} streaming connections, {} push deliveries",
-        stats.faults, stats.requests, stats.streaming_connections, stats.push_deliveries
+{} requests, {} streaming connections, {} push deliveries, {} NTLM authentications",
+        stats.faults,
+        stats.requests,
+        stats.streaming_connections,
+        stats.push_deliveries,
+        stats.ntlm_authentications
     );
     assert!(failed.is_empty(), "watches stopped: {failed:?}");
     assert!(stats.faults > 0, "the run must have injected faults");
+    if auth == Auth::Ntlm {
+        // Closed connections were authenticated anew, and no handshake was refused.
+        assert!(stats.ntlm_authentications > 1, "{stats:?}");
+        assert_eq!(stats.ntlm_failures, 0, "{stats:?}");
+    }
     if matches!(mode, Mode::Pull | Mode::Streaming) {
         // Every GetEvents carries the X-BackEndOverrideCookie its Subscribe answer set; every
         // streaming connection the cookie of its group's anchor, through resubscriptions.
@@ -356,20 +384,35 @@ notifications, {by_c} covered by catch-up; {} faults injected, {recoveries} reco
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pull_loses_no_event_under_random_faults() {
     for seed in [7, 8, 9] {
-        run(Mode::Pull, seed, 6, 40).await;
+        run(Mode::Pull, Auth::Basic, seed, 6, 40).await;
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn streaming_loses_no_event_under_random_faults() {
     for seed in [7, 8, 9] {
-        run(Mode::Streaming, seed, 6, 40).await;
+        run(Mode::Streaming, Auth::Basic, seed, 6, 40).await;
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn push_loses_no_event_under_random_faults() {
     for seed in [7, 8, 9] {
-        run(Mode::Push, seed, 6, 40).await;
+        run(Mode::Push, Auth::Basic, seed, 6, 40).await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pull_over_ntlm_loses_no_event_when_connections_close() {
+    run(Mode::Pull, Auth::Ntlm, 10, 6, 40).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streaming_over_ntlm_loses_no_event_when_connections_close() {
+    run(Mode::Streaming, Auth::Ntlm, 10, 6, 40).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn push_over_ntlm_loses_no_event_when_connections_close() {
+    run(Mode::Push, Auth::Ntlm, 10, 6, 40).await;
 }

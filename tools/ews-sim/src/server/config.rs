@@ -94,6 +94,10 @@ pub struct Faults {
     pub drop_mid_envelope: u32,
     /// Per streaming envelope: send `ConnectionStatus` Closed now and end the connection.
     pub close_stream_early: u32,
+    /// Per answer other than a 401: `Connection: close`, so the server closes the connection
+    /// after it (as IIS does with idle or recycled connections); with [`Config::ntlm`] the
+    /// client must authenticate a new one.
+    pub connection_close: u32,
     /// `BackOffMilliseconds` sent with `ErrorServerBusy`.
     pub back_off: Duration,
     /// The injected delay.

@@ -395,9 +395,13 @@ async fn handle(
     body: Bytes,
 ) -> Response {
     let mut response = answer(shared.clone(), &conn, headers, body).await;
-    if shared
+    let injected = shared
         .take_injected(|f| *f == Fault::ConnectionClose)
-        .is_some()
+        .is_some();
+    // A drawn close spares the CHALLENGE leg: IIS keeps a connection open mid-handshake.
+    if injected
+        || (response.status() != StatusCode::UNAUTHORIZED
+            && shared.chance(faults(&shared).connection_close))
     {
         // hyper closes the connection after an answer that says so.
         shared.count(|s| s.faults += 1);
