@@ -15,6 +15,20 @@ mod channel_binding;
 pub(crate) mod connection;
 mod message;
 
+#[cfg(test)]
+mod test_hex {
+    //! The spec's test vectors are printed in hex, with spaces between groups.
+    #![allow(clippy::unwrap_used)]
+
+    pub(super) fn hex(s: &str) -> Vec<u8> {
+        let s: String = s.split_whitespace().collect();
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+}
+
 /// Why an NTLM exchange could not go on. Offsets are byte offsets into the decoded CHALLENGE
 /// message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
