@@ -42,6 +42,7 @@ pub struct ClientBuilder {
     endpoint: String,
     auth: Auth,
     ca_pem: Vec<Vec<u8>>,
+    proxy: Option<String>,
     max_concurrency: usize,
     request_timeout: Duration,
     max_attempts: u32,
@@ -90,6 +91,17 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends every request through this HTTP proxy (`http://host:port`, credentials as
+    /// `http://user:password@host:port`) instead of the one the environment names
+    /// (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, less `NO_PROXY`), which is used by default.
+    /// NTLM connections go through the proxy as `CONNECT` tunnels (for `http://` endpoints
+    /// too), since NTLM authenticates one connection end to end.
+    #[must_use]
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = Some(url.into());
+        self
+    }
+
     /// Most requests in flight to the server at once (streaming connections included).
     /// Default 16.
     #[must_use]
@@ -123,7 +135,8 @@ impl ClientBuilder {
     /// The client.
     ///
     /// # Errors
-    /// [`Error::Network`] when TLS cannot be set up or a CA certificate does not parse.
+    /// [`Error::Network`] when TLS cannot be set up, a CA certificate does not parse, or the
+    /// proxy URL is not usable.
     pub fn build(self) -> Result<Client, Error> {
         // reqwest is built without a bundled crypto provider; use ring unless the application
         // installed one already (the error then only says so).
@@ -132,6 +145,9 @@ impl ClientBuilder {
         for pem in &self.ca_pem {
             b = b
                 .add_root_certificate(reqwest::Certificate::from_pem(pem).map_err(Error::network)?);
+        }
+        if let Some(url) = &self.proxy {
+            b = b.proxy(reqwest::Proxy::all(url.as_str()).map_err(Error::network)?);
         }
         let http = b.build().map_err(Error::network)?;
         let auth = match self.auth {
@@ -146,6 +162,7 @@ impl ClientBuilder {
                     &self.endpoint,
                     credentials,
                     tls,
+                    self.proxy.as_deref(),
                     self.max_concurrency,
                 )?))
             }
@@ -225,6 +242,7 @@ impl Client {
             endpoint: endpoint.into(),
             auth: Auth::None,
             ca_pem: Vec::new(),
+            proxy: None,
             max_concurrency: 16,
             request_timeout: Duration::from_secs(100),
             max_attempts: 30,

@@ -33,13 +33,15 @@
 //!
 //! - **Credentials** ([`ClientBuilder`]): Basic, Bearer tokens refreshed on a 401, and NTLMv2
 //!   on connections of the client's own (NTLM authenticates a connection, not a request),
-//!   with channel bindings over TLS for Exchange's Extended Protection.
+//!   with channel bindings over TLS for Exchange's Extended Protection. Behind an HTTP proxy
+//!   ([`ClientBuilder::proxy`], or the environment's), NTLM connections are `CONNECT` tunnels.
 
 mod client;
 mod error;
 mod http;
 mod listener;
 mod ntlm;
+mod proxy;
 mod pull;
 mod streaming;
 

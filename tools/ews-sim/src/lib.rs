@@ -71,11 +71,14 @@
 //!   or sealing follows.
 //! - **TLS** (feature `tls`), for tests that need `https://`: the `tls` module makes a private
 //!   CA and a TLS front that forwards each connection to the simulator.
+//! - **Proxy**: [`proxy::ConnectProxy`], a proxy that only tunnels (`CONNECT`), optionally
+//!   requiring Basic credentials, for clients behind a corporate proxy.
 //!
 //! Not modelled: folders other than root, calendar and inbox, paging of a first
 //! SyncFolderItems larger than one page, Kerberos (a `Negotiate` token must be raw NTLMSSP).
 
 pub mod ids;
+pub mod proxy;
 pub mod read;
 mod restriction;
 mod server;

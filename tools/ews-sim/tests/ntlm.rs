@@ -8,6 +8,7 @@ use std::time::Duration;
 use ews_notify::transport::{
     Client, EventStream, StreamingOptions, Update, Watch, watch_pull, watch_streaming,
 };
+use ews_sim::proxy::ConnectProxy;
 use ews_sim::tls::{TestPki, tls_front};
 use ews_sim::{Config, Fault, NewItem, NtlmAccount, Simulator};
 
@@ -213,4 +214,75 @@ async fn an_authentication_relayed_through_another_tls_certificate_is_refused() 
     let stats = sim.stats();
     assert_eq!(stats.ntlm_authentications, 0, "{stats:?}");
     assert_eq!(stats.ntlm_failures, 1, "{stats:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn through_a_proxy_tunnel_the_bindings_are_still_the_servers() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let pki = TestPki::new().unwrap();
+    let sim = simulator(account(Some(pki.certificate_der.clone()))).await;
+    sim.add_mailbox("ivy@example.com");
+    let front = tls_front(&pki, sim.addr()).await.unwrap();
+    let proxy = ConnectProxy::start(None).await.unwrap();
+    let url = format!("https://localhost:{}/EWS/Exchange.asmx", front.port());
+    let client = Client::builder(url)
+        .ntlm(r"CONTOSO\svc-sync", PASSWORD)
+        .add_ca_pem(pki.ca_pem.clone())
+        .proxy(proxy.url())
+        .build()
+        .unwrap();
+    let mut stream = watch_pull(
+        &client,
+        Watch::calendar("ivy@example.com"),
+        Duration::from_millis(50),
+    );
+    subscribed(&sim, 1).await;
+    changes_arrive(&sim, &mut stream, "ivy@example.com", 2).await;
+    // One tunnel, one authenticated connection inside it, bound to the server's certificate.
+    assert_eq!(proxy.tunnels(), 1);
+    let stats = sim.stats();
+    assert_eq!(stats.ntlm_authentications, 1, "{stats:?}");
+    assert_eq!(stats.ntlm_channel_bindings_verified, 1, "{stats:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_proxy_that_wants_credentials_gets_those_of_the_proxy_url() {
+    let sim = simulator(account(None)).await;
+    sim.add_mailbox("jo@example.com");
+    let proxy = ConnectProxy::start(Some(("squid", "pw"))).await.unwrap();
+    let with = |proxy_url: String| {
+        Client::builder(sim.url())
+            .ntlm(r"CONTOSO\svc-sync", PASSWORD)
+            .proxy(proxy_url)
+            .build()
+            .unwrap()
+    };
+
+    // Without them: a 407, reported at once and not tried again and again.
+    let client = with(proxy.url());
+    let mut stream = watch_pull(
+        &client,
+        Watch::calendar("jo@example.com"),
+        Duration::from_millis(50),
+    );
+    let updates = events(&mut stream, 1).await;
+    assert!(
+        matches!(updates.last(), Some(Update::Failed { error, .. }) if error.contains("407")),
+        "{updates:#?}"
+    );
+    assert_eq!(proxy.refused(), 1);
+    assert_eq!(sim.stats().requests, 0);
+
+    // With them, in the URL: a plain-http endpoint is tunnelled too.
+    let url = proxy.url().replace("http://", "http://squid:pw@");
+    let client = with(url);
+    let mut stream = watch_pull(
+        &client,
+        Watch::calendar("jo@example.com"),
+        Duration::from_millis(50),
+    );
+    subscribed(&sim, 1).await;
+    changes_arrive(&sim, &mut stream, "jo@example.com", 1).await;
+    assert_eq!(proxy.tunnels(), 1);
+    assert_eq!(sim.stats().ntlm_authentications, 1);
 }

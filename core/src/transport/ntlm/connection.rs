@@ -20,6 +20,7 @@ use super::channel_binding::tls_server_end_point;
 use super::message::{Authenticate, Challenge, negotiate};
 use crate::transport::Error;
 use crate::transport::http::{Failure, classify};
+use crate::transport::proxy::Route;
 
 /// Where requests go, taken apart once.
 struct Endpoint {
@@ -60,6 +61,8 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 pub(crate) struct Pool {
     credentials: Credentials,
     endpoint: Endpoint,
+    /// The proxy tunnel connections go through, if any.
+    route: Option<Route>,
     tls: Option<tokio_rustls::TlsConnector>,
     idle: Idle,
     max_idle: usize,
@@ -83,11 +86,13 @@ impl Scheme {
 }
 
 impl Pool {
-    /// A pool for `endpoint`; `tls` is required for `https://` endpoints.
+    /// A pool for `endpoint`; `tls` is required for `https://` endpoints. Connections go
+    /// through `proxy`, else through the environment's proxy for the endpoint, if any.
     pub(crate) fn new(
         endpoint: &str,
         credentials: Credentials,
         tls: Option<Arc<rustls::ClientConfig>>,
+        proxy: Option<&str>,
         max_idle: usize,
     ) -> Result<Self, Error> {
         let url = reqwest::Url::parse(endpoint).map_err(Error::network)?;
@@ -122,8 +127,10 @@ impl Pool {
             (true, None) => return Err(Error::Network("no TLS configuration for https".into())),
             (false, _) => None,
         };
+        let route = Route::find(proxy, url.scheme(), &host, port)?;
         Ok(Self {
             credentials,
+            route,
             endpoint: Endpoint {
                 spn: format!("HTTP/{}", host.to_ascii_lowercase()),
                 host,
@@ -269,17 +276,33 @@ impl Pool {
     }
 
     async fn connect(&self) -> Result<Connection, Failure> {
+        if let Some(route) = &self.route {
+            return self.open(route.connect().await?).await;
+        }
         let e = &self.endpoint;
         let tcp = tokio::net::TcpStream::connect((e.host.as_str(), e.port))
             .await
             .map_err(|err| classify(&err))?;
         let _ = tcp.set_nodelay(true);
+        self.open(tcp).await
+    }
+
+    /// HTTP/1.1 on `stream` (a TCP connection to the server, or a proxy's tunnel to it), in
+    /// TLS for an `https://` endpoint.
+    async fn open<S>(&self, stream: S) -> Result<Connection, Failure>
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let e = &self.endpoint;
         let Some(tls) = &self.tls else {
-            return handshake(tcp, [0; 16]).await;
+            return handshake(stream, [0; 16]).await;
         };
         let name = rustls::pki_types::ServerName::try_from(e.host.clone())
             .map_err(|err| Failure::Other(Error::network(err)))?;
-        let stream = tls.connect(name, tcp).await.map_err(|err| classify(&err))?;
+        let stream = tls
+            .connect(name, stream)
+            .await
+            .map_err(|err| classify(&err))?;
         let bindings = stream
             .get_ref()
             .1
@@ -499,6 +522,7 @@ mod tests {
             "http://[::1]:8080/EWS/Exchange.asmx?x=1",
             c.clone(),
             None,
+            None,
             4,
         )
         .unwrap();
@@ -510,6 +534,7 @@ mod tests {
             "http://Mail.Example.com/EWS/Exchange.asmx",
             c.clone(),
             None,
+            None,
             4,
         )
         .unwrap();
@@ -518,8 +543,8 @@ mod tests {
             (80, "mail.example.com")
         );
         assert_eq!(p.endpoint.spn, "HTTP/mail.example.com");
-        assert!(Pool::new("https://mail.example.com/EWS", c.clone(), None, 4).is_err());
-        assert!(Pool::new("ftp://mail.example.com/EWS", c, None, 4).is_err());
+        assert!(Pool::new("https://mail.example.com/EWS", c.clone(), None, None, 4).is_err());
+        assert!(Pool::new("ftp://mail.example.com/EWS", c, None, None, 4).is_err());
     }
 
     #[test]
