@@ -41,6 +41,11 @@ pub struct Server {
     /// Also trust the CA certificate(s) in this PEM file.
     #[arg(long, value_name = "PEM")]
     ca_file: Option<String>,
+    /// HTTP proxy for every request (`http://[user:password@]host:port`); by default the one
+    /// HTTPS_PROXY / HTTP_PROXY / ALL_PROXY name, less NO_PROXY. NTLM connections go through
+    /// it as CONNECT tunnels.
+    #[arg(long, value_name = "URL")]
+    proxy: Option<String>,
     /// A mailbox to follow (SMTP address); repeat for several.
     #[arg(long = "mailbox", value_name = "SMTP", required = true)]
     mailboxes: Vec<String>,
@@ -73,6 +78,9 @@ impl Server {
             b = b.bearer(std::sync::Arc::new(move |_refresh| {
                 std::env::var(&var).map_err(|e| format!("${var}: {e}"))
             }));
+        }
+        if let Some(url) = &self.proxy {
+            b = b.proxy(url.clone());
         }
         if let Some(path) = &self.ca_file {
             let pem = std::fs::read(path).map_err(|e| format!("error[io]: {path}: {e}"))?;

@@ -7,6 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use ews_sim::proxy::ConnectProxy;
 use ews_sim::tls::{TestPki, tls_front};
 use ews_sim::{Config, LogKind, NewItem, NtlmAccount, Simulator};
 
@@ -171,4 +172,21 @@ async fn watch_ntlm_authenticates_with_the_connections_channel_bindings() {
     let stats = sim.stats();
     assert_eq!(stats.ntlm_authentications, 1, "{stats:?}");
     assert_eq!(stats.ntlm_channel_bindings_verified, 1, "{stats:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_goes_through_the_proxy_it_is_given() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let sim = Simulator::start(Config::default()).await.unwrap();
+    sim.add_mailbox(MAILBOX);
+    let pki = TestPki::new().unwrap();
+    let front = tls_front(&pki, sim.addr()).await.unwrap();
+    let proxy = ConnectProxy::start(None).await.unwrap();
+    let url = format!("https://localhost:{}/EWS/Exchange.asmx", front.port());
+    let ca = ca_file(&pki, "proxy");
+    let (code, lines, stderr) = watch(&url, Some(&ca), &["--proxy", &proxy.url()], 2, &sim).await;
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    // Basic goes through reqwest, which tunnels https:// requests with CONNECT too.
+    assert!(proxy.tunnels() >= 1);
 }
