@@ -14,6 +14,7 @@ use axum::routing::post;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
+use super::https::{ListenerTls, TlsListener};
 use super::{Client, Error, EventStream, Mailbox, Origin, Watch, establish};
 use crate::envelope::{Body, ResponseClass};
 use crate::event::EventKind;
@@ -37,6 +38,9 @@ pub struct PushOptions {
     pub silence_after: Option<Duration>,
     /// Largest request body accepted (413 above). Default 4 MiB.
     pub max_body_bytes: usize,
+    /// Serve HTTPS with this certificate (the default URL then starts `https://`); the server
+    /// must trust its issuer. Default: plain HTTP, for a listener behind a TLS reverse proxy.
+    pub tls: Option<ListenerTls>,
 }
 
 impl PushOptions {
@@ -49,6 +53,7 @@ impl PushOptions {
             status_frequency_minutes: 1,
             silence_after: None,
             max_body_bytes: 4 << 20,
+            tls: None,
         }
     }
 }
@@ -123,10 +128,15 @@ pub async fn listen_push(
         .await
         .map_err(Error::network)?;
     let addr = listener.local_addr().map_err(Error::network)?;
+    let scheme = if options.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     let base = options
         .public_url
         .clone()
-        .unwrap_or_else(|| format!("http://{addr}"));
+        .unwrap_or_else(|| format!("{scheme}://{addr}"));
     let url = format!("{}/{}", base.trim_end_matches('/'), options.secret);
     let mut streams = Vec::with_capacity(watches.len());
     let mut slots = Vec::with_capacity(watches.len());
@@ -150,11 +160,10 @@ pub async fn listen_push(
         .route(&format!("/{}", options.secret), post(notify))
         .layer(DefaultBodyLimit::max(options.max_body_bytes))
         .with_state(shared.clone());
-    tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, app).await {
-            tracing::warn!(error = %e, "push listener stopped");
-        }
-    });
+    match &options.tls {
+        Some(tls) => serve(TlsListener::new(listener, tls)?, app),
+        None => serve(listener, app),
+    }
     for (i, slot) in shared.slots.iter().enumerate() {
         let mut slot = slot.lock().await;
         shared.subscribe(i, &mut slot, None).await?;
@@ -164,6 +173,19 @@ pub async fn listen_push(
     ));
     tokio::spawn(watchdog(shared, silence));
     Ok(PushListener { url, streams })
+}
+
+/// Serves `app` on `listener` in the background.
+fn serve<L>(listener: L, app: Router)
+where
+    L: axum::serve::Listener,
+    L::Addr: std::fmt::Debug,
+{
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::warn!(error = %e, "push listener stopped");
+        }
+    });
 }
 
 /// Re-creates subscriptions that went silent for longer than `silence`.

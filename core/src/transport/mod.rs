@@ -23,7 +23,8 @@
 //! - **Push** ([`listen_push`]): an axum listener that answers `SendNotificationResult` (OK,
 //!   or Unsubscribe for subscriptions it does not know or no longer wants), needs a secret
 //!   path segment, limits body size, and re-creates a subscription silent for longer than twice
-//!   its `StatusFrequency` (from the last watermark, or fresh plus a catch-up).
+//!   its `StatusFrequency` (from the last watermark, or fresh plus a catch-up). Plain HTTP
+//!   behind a TLS reverse proxy, or HTTPS itself with a [`ListenerTls`].
 //!
 //! - **Affinity**: each request carries `X-AnchorMailbox`, `X-PreferServerAffinity` and the
 //!   `X-BackEndOverrideCookie` the server set. A streaming group is anchored on its
@@ -39,6 +40,7 @@
 mod client;
 mod error;
 mod http;
+mod https;
 mod listener;
 mod ntlm;
 mod proxy;
@@ -51,6 +53,7 @@ use std::time::Duration;
 
 pub use client::{Client, ClientBuilder, TokenProvider};
 pub use error::Error;
+pub use https::ListenerTls;
 pub use listener::{PushListener, PushOptions, listen_push};
 pub use ntlm::NtlmError;
 pub use pull::watch_pull;

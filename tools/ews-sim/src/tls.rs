@@ -1,8 +1,9 @@
 //! A TLS front for the simulator, for tests that need `https://`: a private CA made at test
-//! time, a certificate it signs for `localhost` and 127.0.0.1, and a listener that terminates
-//! TLS and forwards each connection to the simulator in plain HTTP. Every client connection
-//! gets its own upstream connection, so what the simulator binds to a connection (NTLM) is
-//! bound to the client's TLS connection.
+//! time, a certificate it signs for `localhost` and 127.0.0.1 (also handed out, with its key,
+//! for servers of the test's own), and a listener that terminates TLS and forwards each
+//! connection to the simulator in plain HTTP. Every client connection gets its own upstream
+//! connection, so what the simulator binds to a connection (NTLM) is bound to the client's
+//! TLS connection.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -16,6 +17,10 @@ pub struct TestPki {
     pub ca_pem: String,
     /// The server certificate (DER): what the front presents.
     pub certificate_der: Vec<u8>,
+    /// The server certificate (PEM), for a server of the test's own (a push listener).
+    pub certificate_pem: String,
+    /// The server certificate's private key (PKCS#8 PEM).
+    pub key_pem: String,
     server: Arc<rustls::ServerConfig>,
 }
 
@@ -40,6 +45,7 @@ impl TestPki {
             .signed_by(&leaf_key, &issuer)
             .map_err(text)?;
         let certificate_der = leaf.der().to_vec();
+        let (certificate_pem, key_pem) = (leaf.pem(), leaf_key.serialize_pem());
         let server = rustls::ServerConfig::builder()
             .with_no_client_auth()
             .with_single_cert(
@@ -50,6 +56,8 @@ impl TestPki {
         Ok(Self {
             ca_pem: ca_cert.pem(),
             certificate_der,
+            certificate_pem,
+            key_pem,
             server: Arc::new(server),
         })
     }

@@ -37,6 +37,9 @@ pub struct Config {
     /// [`Simulator::request_log`](crate::Simulator::request_log)). Off by default: the log
     /// grows with every request.
     pub record_requests: bool,
+    /// A CA certificate (PEM) push delivery also trusts, for a listener serving HTTPS with a
+    /// certificate of a private CA (as Exchange trusts the CAs its machine trusts).
+    pub push_ca_pem: Option<String>,
 }
 
 impl Default for Config {
@@ -52,6 +55,7 @@ impl Default for Config {
             server_name: "sim01.ews-sim.invalid".into(),
             require_impersonation: false,
             record_requests: false,
+            push_ca_pem: None,
         }
     }
 }

@@ -40,6 +40,8 @@ struct Shared {
     bearer: Mutex<Option<String>>,
     /// With [`Config::ntlm`]: the NTLM server every connection authenticates against.
     ntlm: Option<ntlm::Server>,
+    /// With [`Config::push_ca_pem`]: the CA push delivery trusts too.
+    push_ca: Option<reqwest::Certificate>,
     busy_until: Mutex<Option<Instant>>,
     stats: Mutex<Stats>,
     /// With [`Config::record_requests`]: who each request acted as.
@@ -96,7 +98,8 @@ impl Simulator {
     /// Starts the simulator on 127.0.0.1 with a port the OS picks.
     ///
     /// # Errors
-    /// When the socket cannot be bound.
+    /// When the socket cannot be bound; `InvalidInput` when [`Config::push_ca_pem`] does not
+    /// parse or [`Config::ntlm`] names a certificate that cannot be hashed.
     pub async fn start(config: Config) -> std::io::Result<Self> {
         // The push client (reqwest) is built without a bundled crypto provider.
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -107,12 +110,19 @@ impl Simulator {
             .as_ref()
             .map(|account| ntlm::Server::new(account, &config.server_name))
             .transpose()?;
+        let push_ca = config
+            .push_ca_pem
+            .as_deref()
+            .map(|pem| reqwest::Certificate::from_pem(pem.as_bytes()))
+            .transpose()
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         let (changed, _) = watch::channel(0);
         let shared = Arc::new(Shared {
             rng: Mutex::new(SplitMix64(config.seed)),
             state: Mutex::new(State::new(config.server_name.clone())),
             bearer: Mutex::new(config.bearer_token.clone()),
             ntlm,
+            push_ca,
             faults: Mutex::new(config.faults.clone()),
             config,
             injected: Mutex::new(VecDeque::new()),

@@ -60,7 +60,11 @@ async fn post(http: &reqwest::Client, url: &str, body: String) -> Answer {
 
 /// Delivers one push subscription until it ends.
 pub(super) async fn deliver(shared: Arc<Shared>, id: String, url: String, status_frequency: u32) {
-    let http = reqwest::Client::new();
+    let mut http = reqwest::Client::builder();
+    if let Some(ca) = &shared.push_ca {
+        http = http.add_root_certificate(ca.clone());
+    }
+    let http = http.build().unwrap_or_default();
     let mut changed = shared.changed.subscribe();
     let minute = shared.config.minute;
     let period = minute * status_frequency.max(1);
