@@ -3,7 +3,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use ews_notify::transport::{PushOptions, listen_push};
+use ews_notify::transport::{ListenerTls, PushOptions, listen_push};
 
 use crate::watch::{Server, print_updates, runtime};
 
@@ -22,8 +22,15 @@ pub struct Args {
     /// characters only).
     #[arg(long)]
     secret: String,
+    /// Serve HTTPS with this certificate chain (PEM, the listener's certificate first); the
+    /// EWS server must trust its issuer.
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    tls_cert: Option<String>,
+    /// The private key of --tls-cert (PEM).
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    tls_key: Option<String>,
     /// Base URL the server reaches this listener at, without the secret (default:
-    /// `http://{bind}:{port}`), e.g. behind a reverse proxy.
+    /// `http://{bind}:{port}`, `https://` with --tls-cert), e.g. behind a reverse proxy.
     #[arg(long, value_name = "URL")]
     callback_url: Option<String>,
     /// StatusFrequency asked for, in minutes (1-1440); a subscription silent for twice as long
@@ -57,6 +64,14 @@ unspecified address",
         let mut options = PushOptions::new(SocketAddr::new(args.bind, args.port), &args.secret);
         options.public_url = args.callback_url.clone();
         options.status_frequency_minutes = args.status_frequency;
+        if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
+            let read =
+                |path: &str| std::fs::read(path).map_err(|e| format!("error[io]: {path}: {e}"));
+            options.tls = Some(ListenerTls {
+                certificate_chain_pem: read(cert)?,
+                private_key_pem: read(key)?,
+            });
+        }
         let listener = listen_push(&client, args.server.watches(), options)
             .await
             .map_err(|e| format!("error[transport]: {e}"))?;

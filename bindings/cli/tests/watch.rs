@@ -398,6 +398,56 @@ async fn listen_receives_push_notifications_behind_its_secret() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_serves_https_with_tls_cert_and_key() {
+    let pki = ews_sim::tls::TestPki::new().unwrap();
+    let dir = std::env::temp_dir().join(format!("ews-notify-listen-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    std::fs::write(&cert, &pki.certificate_pem).unwrap();
+    std::fs::write(&key, &pki.key_pem).unwrap();
+    let sim = simulator(Config {
+        push_ca_pem: Some(pki.ca_pem.clone()),
+        ..Config::default()
+    })
+    .await;
+    let url = sim.url();
+    let (cert, key) = (cert.display().to_string(), key.display().to_string());
+    let mut cli = spawn(
+        &[
+            "listen",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--secret",
+            "s3cret",
+            "--url",
+            &url,
+            "--mailbox",
+            BOB,
+            "--count",
+            "2",
+            "--tls-cert",
+            &cert,
+            "--tls-key",
+            &key,
+        ],
+        &[],
+    );
+    subscribed(&sim, 1, &cli).await;
+    let b = sim.create_item(BOB, NewItem::single("b")).unwrap();
+    let got = lines(&mut cli, 2).await;
+    assert_eq!(cli.exit_code().await, Some(0), "stderr: {}", cli.stderr());
+    assert_eq!(printed(&got, BOB)[0], ("created".to_string(), b.id));
+    let stderr = cli.stderr();
+    assert!(
+        stderr.contains("listening at https://127.0.0.1:"),
+        "{stderr}"
+    );
+    assert!(sim.stats().push_deliveries >= 1);
+}
+
 #[test]
 fn listen_refuses_a_secret_that_is_not_a_path_segment() {
     let out = Command::new(env!("CARGO_BIN_EXE_ews-notify"))
