@@ -357,28 +357,32 @@ fn watch_refuses_a_missing_password_variable() {
     );
 }
 
+/// `listen` on 127.0.0.1 behind the secret `s3cret` for BOB, until `count` events.
+fn listen_args<'a>(url: &'a str, count: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "listen",
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--secret",
+        "s3cret",
+        "--url",
+        url,
+        "--mailbox",
+        BOB,
+        "--count",
+        count,
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn listen_receives_push_notifications_behind_its_secret() {
     let sim = simulator(Config::default()).await;
     let url = sim.url();
-    let mut cli = spawn(
-        &[
-            "listen",
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--secret",
-            "s3cret",
-            "--url",
-            &url,
-            "--mailbox",
-            BOB,
-            "--count",
-            "4",
-        ],
-        &[],
-    );
+    let mut cli = spawn(&listen_args(&url, "4", &[]), &[]);
     subscribed(&sim, 1, &cli).await;
     let b = sim.create_item(BOB, NewItem::single("b")).unwrap();
     sim.modify_item(BOB, &b.id, "b2").unwrap();
@@ -414,25 +418,7 @@ async fn listen_serves_https_with_tls_cert_and_key() {
     let url = sim.url();
     let (cert, key) = (cert.display().to_string(), key.display().to_string());
     let mut cli = spawn(
-        &[
-            "listen",
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--secret",
-            "s3cret",
-            "--url",
-            &url,
-            "--mailbox",
-            BOB,
-            "--count",
-            "2",
-            "--tls-cert",
-            &cert,
-            "--tls-key",
-            &key,
-        ],
+        &listen_args(&url, "2", &["--tls-cert", &cert, "--tls-key", &key]),
         &[],
     );
     subscribed(&sim, 1, &cli).await;
