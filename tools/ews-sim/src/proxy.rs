@@ -80,11 +80,12 @@ async fn serve(
     let mut lines = head.split("\r\n");
     let mut request = lines.next()?.split(' ');
     let (method, target) = (request.next()?, request.next()?);
+    // Each answer is counted before it is sent, so a client that has it sees it counted.
     if method != "CONNECT" {
+        refused.fetch_add(1, Ordering::Relaxed);
         let _ = client
             .write_all(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
             .await;
-        refused.fetch_add(1, Ordering::Relaxed);
         return Some(());
     }
     if let Some(expected) = expected {
@@ -94,24 +95,24 @@ async fn serve(
                 .then(|| value.trim())
         });
         if given != Some(expected) {
+            refused.fetch_add(1, Ordering::Relaxed);
             let _ = client
                 .write_all(
                     b"HTTP/1.1 407 Proxy Authentication Required\r\n\
                       Proxy-Authenticate: Basic realm=\"ews-sim\"\r\nContent-Length: 0\r\n\r\n",
                 )
                 .await;
-            refused.fetch_add(1, Ordering::Relaxed);
             return Some(());
         }
     }
     // Loopback only: the host part is not resolved, whatever it names.
     let port: u16 = target.rsplit_once(':')?.1.parse().ok()?;
     let mut upstream = TcpStream::connect(("127.0.0.1", port)).await.ok()?;
+    tunnels.fetch_add(1, Ordering::Relaxed);
     client
         .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
         .await
         .ok()?;
-    tunnels.fetch_add(1, Ordering::Relaxed);
     let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
     Some(())
 }

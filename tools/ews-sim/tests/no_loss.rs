@@ -346,9 +346,14 @@ notifications, {by_c} covered by catch-up; {} faults injected, {recoveries} reco
     assert!(failed.is_empty(), "watches stopped: {failed:?}");
     assert!(stats.faults > 0, "the run must have injected faults");
     if auth == Auth::Ntlm {
-        // Closed connections were authenticated anew, and no handshake was refused.
-        assert!(stats.ntlm_authentications > 1, "{stats:?}");
+        // No handshake was refused. Pull and streaming make hundreds of requests, so closed
+        // connections were authenticated anew; push makes a handful (its Subscribes), which
+        // the draw may leave open.
+        assert!(stats.ntlm_authentications >= 1, "{stats:?}");
         assert_eq!(stats.ntlm_failures, 0, "{stats:?}");
+        if matches!(mode, Mode::Pull | Mode::Streaming) {
+            assert!(stats.ntlm_authentications > 1, "{stats:?}");
+        }
     }
     if matches!(mode, Mode::Pull | Mode::Streaming) {
         // Every GetEvents carries the X-BackEndOverrideCookie its Subscribe answer set; every
