@@ -2,9 +2,11 @@
 //! and how many events per second reach the streams, against the in-process simulator.
 //!
 //! ```text
-//! cargo run --release -p ews-sim --features transport --example load -- MAILBOXES ROUNDS
+//! cargo run --release -p ews-sim --features transport --example load -- MAILBOXES ROUNDS [ntlm]
 //! ```
 //! Memory is the process's resident set (simulator included), read from /proc/self/status.
+//! With `ntlm`, the simulator authenticates every connection with NTLMv2 (MIC checked) and the
+//! client authenticates each of its connections once.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::sync::Arc;
@@ -12,7 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use ews_notify::transport::{Client, StreamingOptions, Update, Watch, watch_streaming};
-use ews_sim::{Config, NewItem, Simulator};
+use ews_sim::{Config, NewItem, NtlmAccount, Simulator};
 
 fn rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -30,9 +32,16 @@ async fn main() {
     let mut args = std::env::args().skip(1);
     let mailboxes: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(1000);
     let rounds: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(3);
+    let ntlm = args.next().as_deref() == Some("ntlm");
     let sim = Simulator::start(Config {
         heartbeat: Duration::from_secs(5),
         minute: Duration::from_secs(60),
+        ntlm: ntlm.then(|| NtlmAccount {
+            domain: "CONTOSO".into(),
+            user: "svc-load".into(),
+            password: "load-test".into(),
+            channel_binding_certificate: None,
+        }),
         ..Config::default()
     })
     .await
@@ -44,10 +53,11 @@ async fn main() {
         sim.add_mailbox(n);
     }
     let rss_before = rss_kib();
-    let client = Client::builder(sim.url())
-        .max_concurrency(64)
-        .build()
-        .unwrap();
+    let mut client = Client::builder(sim.url()).max_concurrency(64);
+    if ntlm {
+        client = client.ntlm(r"CONTOSO\svc-load", "load-test");
+    }
+    let client = client.build().unwrap();
     let started = Instant::now();
     let streams = watch_streaming(
         &client,
@@ -96,11 +106,20 @@ async fn main() {
     }
     let took = t0.elapsed();
     let rss_end = rss_kib();
+    let stats = sim.stats();
     println!(
-        "{mailboxes} mailboxes in streaming mode ({} connections): subscribed in {:.1} s; \
+        "{mailboxes} mailboxes in streaming mode ({} connections{}): subscribed in {:.1} s; \
 {expected} events delivered in {:.2} s = {:.0} events/s; RSS {} MiB before the watches, \
 {} MiB subscribed, {} MiB at the end = {:.1} KiB per mailbox (simulator included)",
-        sim.stats().streaming_connections,
+        stats.streaming_connections,
+        if ntlm {
+            format!(
+                ", NTLM: {} connections authenticated, {} refused",
+                stats.ntlm_authentications, stats.ntlm_failures
+            )
+        } else {
+            String::new()
+        },
         up.as_secs_f64(),
         took.as_secs_f64(),
         expected as f64 / took.as_secs_f64(),
