@@ -6,7 +6,8 @@
 use std::time::Duration;
 
 use ews_notify::transport::{
-    Client, EventStream, StreamingOptions, Update, Watch, watch_pull, watch_streaming,
+    Client, ClientBuilder, EventStream, StreamingOptions, Update, Watch, watch_pull,
+    watch_streaming,
 };
 use ews_sim::proxy::ConnectProxy;
 use ews_sim::tls::{TestPki, tls_front};
@@ -24,6 +25,21 @@ fn account(certificate: Option<Vec<u8>>) -> NtlmAccount {
         password: PASSWORD.into(),
         channel_binding_certificate: certificate,
     }
+}
+
+/// A client logging on as the simulator's account, `CONTOSO\\svc-sync`, with `password`.
+fn ntlm_client_with(url: impl Into<String>, password: &str) -> ClientBuilder {
+    Client::builder(url).ntlm(r"CONTOSO\svc-sync", password)
+}
+
+/// A client logging on with the account's password.
+fn ntlm_client(url: impl Into<String>) -> ClientBuilder {
+    ntlm_client_with(url, PASSWORD)
+}
+
+/// Follows `mailbox`'s calendar by pulling every 50 ms.
+fn poll(client: &Client, mailbox: &str) -> EventStream {
+    watch_pull(client, Watch::calendar(mailbox), Duration::from_millis(50))
 }
 
 async fn simulator(account: NtlmAccount) -> Simulator {
@@ -66,15 +82,12 @@ async fn changes_arrive(sim: &Simulator, stream: &mut EventStream, mailbox: &str
 async fn pull_authenticates_one_connection_once_and_keeps_using_it() {
     let sim = simulator(account(None)).await;
     sim.add_mailbox("ada@example.com");
+    // The domain in lower case: Windows compares account names without regard to case.
     let client = Client::builder(sim.url())
         .ntlm(r"contoso\svc-sync", PASSWORD)
         .build()
         .unwrap();
-    let mut stream = watch_pull(
-        &client,
-        Watch::calendar("ada@example.com"),
-        Duration::from_millis(50),
-    );
+    let mut stream = poll(&client, "ada@example.com");
     subscribed(&sim, 1).await;
     changes_arrive(&sim, &mut stream, "ada@example.com", 3).await;
     // Let the poll go on: the CHALLENGE leg, Subscribe and at least six GetEvents.
@@ -90,15 +103,8 @@ async fn pull_authenticates_one_connection_once_and_keeps_using_it() {
 async fn a_connection_the_server_closed_is_authenticated_again() {
     let sim = simulator(account(None)).await;
     sim.add_mailbox("bo@example.com");
-    let client = Client::builder(sim.url())
-        .ntlm(r"CONTOSO\svc-sync", PASSWORD)
-        .build()
-        .unwrap();
-    let mut stream = watch_pull(
-        &client,
-        Watch::calendar("bo@example.com"),
-        Duration::from_millis(50),
-    );
+    let client = ntlm_client(sim.url()).build().unwrap();
+    let mut stream = poll(&client, "bo@example.com");
     subscribed(&sim, 1).await;
     changes_arrive(&sim, &mut stream, "bo@example.com", 1).await;
     assert_eq!(sim.stats().ntlm_authentications, 1);
@@ -116,15 +122,8 @@ async fn a_connection_the_server_closed_is_authenticated_again() {
 async fn a_wrong_password_stops_the_watch_with_an_authentication_error() {
     let sim = simulator(account(None)).await;
     sim.add_mailbox("cy@example.com");
-    let client = Client::builder(sim.url())
-        .ntlm(r"CONTOSO\svc-sync", "wrong")
-        .build()
-        .unwrap();
-    let mut stream = watch_pull(
-        &client,
-        Watch::calendar("cy@example.com"),
-        Duration::from_millis(50),
-    );
+    let client = ntlm_client_with(sim.url(), "wrong").build().unwrap();
+    let mut stream = poll(&client, "cy@example.com");
     let updates = events(&mut stream, 1).await;
     let Some(Update::Failed { error, .. }) = updates.last() else {
         panic!("expected a failure, got {updates:#?}");
@@ -144,10 +143,7 @@ async fn streaming_runs_over_ntlm_connections() {
     for m in mailboxes {
         sim.add_mailbox(m);
     }
-    let client = Client::builder(sim.url())
-        .ntlm(r"CONTOSO\svc-sync", PASSWORD)
-        .build()
-        .unwrap();
+    let client = ntlm_client(sim.url()).build().unwrap();
     let watches = mailboxes.iter().map(|m| Watch::calendar(*m)).collect();
     let mut streams = watch_streaming(&client, watches, StreamingOptions::default());
     subscribed(&sim, 3).await;
@@ -168,16 +164,11 @@ async fn over_tls_the_authentication_is_bound_to_the_servers_certificate() {
     sim.add_mailbox("gil@example.com");
     let front = tls_front(&pki, sim.addr()).await.unwrap();
     let url = format!("https://localhost:{}/EWS/Exchange.asmx", front.port());
-    let client = Client::builder(url)
-        .ntlm(r"CONTOSO\svc-sync", PASSWORD)
+    let client = ntlm_client(url)
         .add_ca_pem(pki.ca_pem.clone())
         .build()
         .unwrap();
-    let mut stream = watch_pull(
-        &client,
-        Watch::calendar("gil@example.com"),
-        Duration::from_millis(50),
-    );
+    let mut stream = poll(&client, "gil@example.com");
     subscribed(&sim, 1).await;
     changes_arrive(&sim, &mut stream, "gil@example.com", 2).await;
     let stats = sim.stats();
@@ -196,16 +187,11 @@ async fn an_authentication_relayed_through_another_tls_certificate_is_refused() 
     sim.add_mailbox("hal@example.com");
     let front = tls_front(&relay, sim.addr()).await.unwrap();
     let url = format!("https://localhost:{}/EWS/Exchange.asmx", front.port());
-    let client = Client::builder(url)
-        .ntlm(r"CONTOSO\svc-sync", PASSWORD)
+    let client = ntlm_client(url)
         .add_ca_pem(relay.ca_pem.clone())
         .build()
         .unwrap();
-    let mut stream = watch_pull(
-        &client,
-        Watch::calendar("hal@example.com"),
-        Duration::from_millis(50),
-    );
+    let mut stream = poll(&client, "hal@example.com");
     let updates = events(&mut stream, 1).await;
     assert!(
         matches!(updates.last(), Some(Update::Failed { error, .. }) if error.contains("NTLM")),
@@ -225,17 +211,12 @@ async fn through_a_proxy_tunnel_the_bindings_are_still_the_servers() {
     let front = tls_front(&pki, sim.addr()).await.unwrap();
     let proxy = ConnectProxy::start(None).await.unwrap();
     let url = format!("https://localhost:{}/EWS/Exchange.asmx", front.port());
-    let client = Client::builder(url)
-        .ntlm(r"CONTOSO\svc-sync", PASSWORD)
+    let client = ntlm_client(url)
         .add_ca_pem(pki.ca_pem.clone())
         .proxy(proxy.url())
         .build()
         .unwrap();
-    let mut stream = watch_pull(
-        &client,
-        Watch::calendar("ivy@example.com"),
-        Duration::from_millis(50),
-    );
+    let mut stream = poll(&client, "ivy@example.com");
     subscribed(&sim, 1).await;
     changes_arrive(&sim, &mut stream, "ivy@example.com", 2).await;
     // One tunnel, one authenticated connection inside it, bound to the server's certificate.
@@ -250,21 +231,11 @@ async fn a_proxy_that_wants_credentials_gets_those_of_the_proxy_url() {
     let sim = simulator(account(None)).await;
     sim.add_mailbox("jo@example.com");
     let proxy = ConnectProxy::start(Some(("squid", "pw"))).await.unwrap();
-    let with = |proxy_url: String| {
-        Client::builder(sim.url())
-            .ntlm(r"CONTOSO\svc-sync", PASSWORD)
-            .proxy(proxy_url)
-            .build()
-            .unwrap()
-    };
+    let with = |proxy_url: String| ntlm_client(sim.url()).proxy(proxy_url).build().unwrap();
 
     // Without them: a 407, reported at once and not tried again and again.
     let client = with(proxy.url());
-    let mut stream = watch_pull(
-        &client,
-        Watch::calendar("jo@example.com"),
-        Duration::from_millis(50),
-    );
+    let mut stream = poll(&client, "jo@example.com");
     let updates = events(&mut stream, 1).await;
     assert!(
         matches!(updates.last(), Some(Update::Failed { error, .. }) if error.contains("407")),
@@ -276,11 +247,7 @@ async fn a_proxy_that_wants_credentials_gets_those_of_the_proxy_url() {
     // With them, in the URL: a plain-http endpoint is tunnelled too.
     let url = proxy.url().replace("http://", "http://squid:pw@");
     let client = with(url);
-    let mut stream = watch_pull(
-        &client,
-        Watch::calendar("jo@example.com"),
-        Duration::from_millis(50),
-    );
+    let mut stream = poll(&client, "jo@example.com");
     subscribed(&sim, 1).await;
     changes_arrive(&sim, &mut stream, "jo@example.com", 1).await;
     assert_eq!(proxy.tunnels(), 1);
