@@ -50,10 +50,11 @@
 //! the SOAP and EWS namespace URIs are accepted: servers send `http://`, Microsoft's
 //! documentation prints some as `https://`.
 //!
-//! # Features
+//! # What this crate is not
 //!
-//! - `transport`: a native client (subscribe, pull, stream, resubscribe). Off by default; the
-//!   parser builds for `wasm32-unknown-unknown` without it.
+//! It does no I/O: no sockets, no files, no async runtime, so it builds for
+//! `wasm32-unknown-unknown`. The network client that subscribes, pulls, streams and listens
+//! for push notifications is the crate `ews-notify-client`, built on this one.
 #![deny(missing_docs)]
 
 pub mod envelope;
@@ -71,8 +72,6 @@ pub mod repair;
 pub mod request;
 mod response;
 pub mod streaming;
-#[cfg(feature = "transport")]
-pub mod transport;
 mod xml;
 
 pub use envelope::{
@@ -83,6 +82,10 @@ pub use error::{Error, ErrorKind};
 pub use event::{Event, EventKind, Notification, ObjectId};
 pub use fault::{Fault, ResponseCode};
 pub use goid::{GlobalObjectId, same_meeting};
+pub use item::{
+    CalendarItem, CalendarItemType, ExtendedFieldUri, ExtendedProperty, FindItemResponseMessage,
+    GetItemResponseMessage, Mailbox, SyncChange, SyncChangeKind, SyncFolderItemsResponseMessage,
+};
 pub use limits::Limits;
 pub use parser::Parser;
 

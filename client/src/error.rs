@@ -1,0 +1,54 @@
+//! The transport's error type.
+
+use std::time::Duration;
+
+/// Why a transport operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The connection could not be made or broke (DNS, TCP, TLS, a body cut short).
+    #[error("network error: {0}")]
+    Network(String),
+    /// The server answered with an HTTP status the client does not handle.
+    #[error("HTTP status {status}")]
+    Status {
+        /// The status code.
+        status: u16,
+    },
+    /// No answer (or no streaming frame) within the time allowed.
+    #[error("timed out after {0:?}")]
+    Timeout(Duration),
+    /// The answer could not be read; the core parser's error, unchanged.
+    #[error("could not read the answer: {0}")]
+    Parse(#[from] ews_notify::Error),
+    /// The server answered with an EWS error the client cannot recover from by itself.
+    #[error("EWS error {code}: {message}")]
+    Ews {
+        /// `ResponseCode`, e.g. `ErrorAccessDenied`.
+        code: String,
+        /// `MessageText`, when sent.
+        message: String,
+    },
+    /// The token provider failed, or the server refused the fresh token too.
+    #[error("authentication failed: {0}")]
+    Auth(String),
+    /// The server's NTLM challenge could not be used (malformed, or NTLMv1 only).
+    #[error("NTLM: {0}")]
+    Ntlm(#[from] super::NtlmError),
+    /// The consumer dropped the stream; the loop stopped.
+    #[error("the event stream was dropped")]
+    Closed,
+}
+
+impl Error {
+    pub(crate) fn network(e: impl std::fmt::Display) -> Self {
+        Self::Network(e.to_string())
+    }
+
+    pub(crate) fn ews(code: &str, message: Option<&str>) -> Self {
+        Self::Ews {
+            code: code.to_string(),
+            message: message.unwrap_or_default().to_string(),
+        }
+    }
+}

@@ -1,0 +1,84 @@
+//! The pull loop: GetEvents, drained through MoreEvents.
+
+use std::time::Duration;
+
+use super::{Client, Error, EventStream, Mailbox, Origin, Watch, at_least, establish};
+use ews_notify::envelope::{Body, ResponseClass};
+use ews_notify::event::EventKind;
+use ews_notify::request::{GetEventsRequest, SubscribeRequest};
+
+/// Pull subscription timeout asked for, in minutes.
+const PULL_TIMEOUT_MINUTES: u32 = 30;
+
+/// Follows one mailbox by pull notifications, polling every `interval` when there is nothing
+/// more to fetch. The loop runs on the current tokio runtime until the stream is dropped or an
+/// unrecoverable error (sent as [`super::Update::Failed`]).
+pub fn watch_pull(client: &Client, watch: Watch, interval: Duration) -> EventStream {
+    let (mb, stream) = Mailbox::new(watch);
+    let client = client.clone();
+    tokio::spawn(async move {
+        let mut mb = mb;
+        if let Err(e) = run(&client, &mut mb, interval).await {
+            if !matches!(e, Error::Closed) {
+                mb.fail(&e).await;
+            }
+        }
+    });
+    stream
+}
+
+async fn run(client: &Client, mb: &mut Mailbox, interval: Duration) -> Result<(), Error> {
+    let make = || SubscribeRequest::pull(PULL_TIMEOUT_MINUTES);
+    let mut id = establish(client, mb, &make, None).await?;
+    loop {
+        let Some(w) = mb.position.watermark.clone() else {
+            return Err(Error::ews(
+                "missing Watermark",
+                Some("Subscribe gave no watermark"),
+            ));
+        };
+        let xml = GetEventsRequest::new(id.clone(), w)
+            .header(mb.watch.header())
+            .build()?;
+        let body = client.call(&xml, Some(&mb.watch.mailbox)).await?;
+        let env = ews_notify::parse_notification(&body)?;
+        let messages = match &env.body {
+            Body::GetEventsResponse(m) => m,
+            _ => return Err(super::fault_error(&env)),
+        };
+        let Some(m) = messages.first() else {
+            return Err(Error::ews("empty GetEventsResponse", None));
+        };
+        if m.response_class == ResponseClass::Error {
+            let code = m.response_code.as_ref().map(|c| c.clone().into_owned());
+            match code {
+                Some(c) if c.requires_resubscribe() => {
+                    tracing::info!(mailbox = %mb.watch.mailbox, code = c.as_str(), "ews: subscription gone");
+                    id = establish(client, mb, &make, Some(c.as_str().to_string())).await?;
+                    continue;
+                }
+                other => {
+                    let code =
+                        other.map_or_else(|| "Error".to_string(), |c| c.as_str().to_string());
+                    return Err(Error::ews(&code, m.message_text.as_deref()));
+                }
+            }
+        }
+        let mut more = false;
+        for n in &m.notifications {
+            more |= n.more_events == Some(true);
+            for e in &n.events {
+                if let Some(w) = &e.watermark {
+                    mb.position.watermark = Some(w.to_string());
+                }
+                if e.kind != EventKind::Status {
+                    mb.deliver(e.clone().into_owned(), Origin::Notification)
+                        .await?;
+                }
+            }
+        }
+        if !more {
+            tokio::time::sleep(at_least(interval)).await;
+        }
+    }
+}
