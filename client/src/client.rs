@@ -11,9 +11,9 @@ use tokio::time::Instant;
 use super::Error;
 use super::http::{Failure, Response, classify};
 use super::ntlm;
-use ews_notify::envelope::{Body, Envelope};
-use ews_notify::fault::ResponseCode;
+use ews_notify::ResponseCode;
 use ews_notify::request::HttpHeaders;
+use ews_notify::{Body, Envelope};
 
 /// Returns a bearer token; `refresh` is `true` after the server refused the previous one.
 pub type TokenProvider = Arc<dyn Fn(bool) -> Result<String, String> + Send + Sync>;
@@ -463,27 +463,12 @@ pub(crate) fn busy_back_off(body: &[u8]) -> Option<Duration> {
             }
             None
         }
-        Ok(env) => {
-            let busy = |code: &Option<ResponseCode<'_>>, ms: Option<u64>| {
-                (*code == Some(ResponseCode::ErrorServerBusy))
-                    .then(|| ms.map_or(DEFAULT, Duration::from_millis))
-            };
-            match &env.body {
-                Body::SyncFolderItemsResponse(m) => m
-                    .iter()
-                    .find_map(|m| busy(&m.response_code, m.back_off_milliseconds)),
-                Body::GetItemResponse(m) => m
-                    .iter()
-                    .find_map(|m| busy(&m.response_code, m.back_off_milliseconds)),
-                Body::FindItemResponse(m) => m
-                    .iter()
-                    .find_map(|m| busy(&m.response_code, m.back_off_milliseconds)),
-                other => other
-                    .response_messages()
-                    .iter()
-                    .find_map(|m| busy(&m.response_code, m.back_off_milliseconds)),
-            }
-        }
+        Ok(env) => env.body.statuses().find_map(|s| {
+            (s.response_code == Some(ResponseCode::ErrorServerBusy)).then(|| {
+                s.back_off_milliseconds
+                    .map_or(DEFAULT, Duration::from_millis)
+            })
+        }),
         Err(_) => None,
     }
 }
@@ -503,7 +488,7 @@ impl Client {
         &self,
         watch: &super::Watch,
         item_id: &str,
-    ) -> Result<Option<ews_notify::item::CalendarItem<'static>>, Error> {
+    ) -> Result<Option<ews_notify::CalendarItem<'static>>, Error> {
         use ews_notify::request::{GetItemRequest, ItemRef};
         let xml = GetItemRequest::new([ItemRef::id(item_id.to_string())])
             .header(watch.header())
@@ -516,14 +501,14 @@ impl Client {
         let Some(m) = messages.into_iter().next() else {
             return Err(Error::ews("empty GetItemResponse", None));
         };
-        match &m.response_code {
+        match &m.status.response_code {
             None | Some(ResponseCode::NoError) => Ok(m
                 .items
                 .into_iter()
                 .next()
-                .map(ews_notify::item::CalendarItem::into_owned)),
+                .map(ews_notify::CalendarItem::into_owned)),
             Some(ResponseCode::ErrorItemNotFound) => Ok(None),
-            Some(code) => Err(Error::ews(code.as_str(), m.message_text.as_deref())),
+            Some(code) => Err(Error::ews(code.as_str(), m.status.message_text.as_deref())),
         }
     }
 }

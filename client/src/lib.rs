@@ -59,7 +59,7 @@ pub use ntlm::NtlmError;
 pub use pull::watch_pull;
 pub use streaming::{StreamingOptions, watch_streaming};
 
-use ews_notify::event::Event;
+use ews_notify::Event;
 use ews_notify::request::{EventType, ExchangeVersion, FolderId, RequestHeader};
 
 /// One mailbox folder to watch.
@@ -302,7 +302,7 @@ pub(crate) async fn subscribe(
     let Some(m) = env.body.response_messages().first() else {
         return Err(fault_error(&env));
     };
-    match (&m.response_code, &m.subscription_id) {
+    match (&m.status.response_code, &m.subscription_id) {
         (Some(ews_notify::ResponseCode::NoError) | None, Some(id)) => Ok(Ok((
             id.to_string(),
             m.watermark.as_ref().map(ToString::to_string),
@@ -332,8 +332,8 @@ pub(crate) async fn catch_up(
     mb: &mut Mailbox,
     deliver: bool,
 ) -> Result<usize, Error> {
-    use ews_notify::event::EventKind;
-    use ews_notify::item::SyncChangeKind;
+    use ews_notify::EventKind;
+    use ews_notify::SyncChangeKind;
     let from = mb.position.sync_state.clone();
     let mut count = 0;
     loop {
@@ -351,6 +351,7 @@ pub(crate) async fn catch_up(
             return Err(Error::ews("empty SyncFolderItemsResponse", None));
         };
         let code = answer
+            .status
             .response_code
             .as_ref()
             .map_or("NoError", ews_notify::ResponseCode::as_str);
@@ -360,7 +361,7 @@ pub(crate) async fn catch_up(
             continue;
         }
         if code != "NoError" {
-            return Err(Error::ews(code, answer.message_text.as_deref()));
+            return Err(Error::ews(code, answer.status.message_text.as_deref()));
         }
         let Some(state) = &answer.sync_state else {
             return Err(Error::ews("missing SyncState", None));

@@ -16,9 +16,9 @@ use tokio::time::Instant;
 
 use super::https::{ListenerTls, TlsListener};
 use super::{Client, Error, EventStream, Mailbox, Origin, Watch, establish};
-use ews_notify::envelope::{Body, ResponseClass};
-use ews_notify::event::EventKind;
+use ews_notify::EventKind;
 use ews_notify::request::{SubscribeRequest, SubscriptionStatus, send_notification_result};
+use ews_notify::{Body, ResponseClass};
 
 /// Settings of the push listener.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -268,13 +268,15 @@ async fn notify(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
                 }
             }
         }
-        if m.response_class == ResponseClass::Error {
+        if m.status.response_class == ResponseClass::Error {
             // For example ErrorReadEventsFailed: this subscription cannot go on; re-create it.
             let code = m
+                .status
                 .response_code
                 .as_ref()
                 .map_or_else(|| "Error".to_string(), |c| c.as_str().to_string());
             let named = m
+                .status
                 .message_xml
                 .as_ref()
                 .and_then(|x| x.get("SubscriptionId"))

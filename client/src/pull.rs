@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 use super::{Client, Error, EventStream, Mailbox, Origin, Watch, at_least, establish};
-use ews_notify::envelope::{Body, ResponseClass};
-use ews_notify::event::EventKind;
+use ews_notify::EventKind;
 use ews_notify::request::{GetEventsRequest, SubscribeRequest};
+use ews_notify::{Body, ResponseClass};
 
 /// Pull subscription timeout asked for, in minutes.
 const PULL_TIMEOUT_MINUTES: u32 = 30;
@@ -49,8 +49,12 @@ async fn run(client: &Client, mb: &mut Mailbox, interval: Duration) -> Result<()
         let Some(m) = messages.first() else {
             return Err(Error::ews("empty GetEventsResponse", None));
         };
-        if m.response_class == ResponseClass::Error {
-            let code = m.response_code.as_ref().map(|c| c.clone().into_owned());
+        if m.status.response_class == ResponseClass::Error {
+            let code = m
+                .status
+                .response_code
+                .as_ref()
+                .map(|c| c.clone().into_owned());
             match code {
                 Some(c) if c.requires_resubscribe() => {
                     tracing::info!(mailbox = %mb.watch.mailbox, code = c.as_str(), "ews: subscription gone");
@@ -60,7 +64,7 @@ async fn run(client: &Client, mb: &mut Mailbox, interval: Duration) -> Result<()
                 other => {
                     let code =
                         other.map_or_else(|| "Error".to_string(), |c| c.as_str().to_string());
-                    return Err(Error::ews(&code, m.message_text.as_deref()));
+                    return Err(Error::ews(&code, m.status.message_text.as_deref()));
                 }
             }
         }

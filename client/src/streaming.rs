@@ -4,12 +4,12 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use super::{Client, Error, EventStream, Mailbox, Origin, Recovery, Watch, catch_up, subscribe};
+use ews_notify::EventKind;
 use ews_notify::Limits;
-use ews_notify::envelope::{Body, ConnectionStatus};
-use ews_notify::event::EventKind;
-use ews_notify::fault::ResponseCode;
+use ews_notify::ResponseCode;
 use ews_notify::request::{GetStreamingEventsRequest, SubscribeRequest};
 use ews_notify::streaming::StreamSplitter;
+use ews_notify::{Body, ConnectionStatus};
 
 /// Most subscriptions on one GetStreamingEvents connection (Exchange's limit).
 pub const MAX_SUBSCRIPTIONS_PER_CONNECTION: usize = 200;
@@ -334,7 +334,8 @@ impl Group {
                 }
             }
             if m.error_subscription_ids.is_empty()
-                && m.response_code
+                && m.status
+                    .response_code
                     .as_ref()
                     .is_some_and(ResponseCode::requires_resubscribe)
             {

@@ -159,7 +159,7 @@ async fn impersonating_another_mailbox_is_refused_and_a_wrong_anchor_counted() {
         panic!("{body}")
     };
     assert_eq!(
-        m[0].response_code.as_ref().map(|c| c.as_str()),
+        m[0].status.response_code.as_ref().map(|c| c.as_str()),
         Some("ErrorAccessDenied")
     );
     // The refusal is a valid EWS answer.

@@ -1,10 +1,20 @@
 //! Zero-copy parser for Microsoft Exchange Web Services (EWS) notifications, with
 //! GlobalObjectId decoding and the EWS requests a notification client sends.
 //!
-//! [`parse_notification`] reads any notification-related SOAP envelope (push
+//! [`parse_envelope`] reads any SOAP envelope a notification client meets (push
 //! `SendNotification`, pull `GetEventsResponse`, streaming `GetStreamingEventsResponse`,
-//! `SubscribeResponse`, `UnsubscribeResponse`, SOAP 1.1 and 1.2 faults) into an [`Envelope`]
-//! that borrows its texts from the input.
+//! `SubscribeResponse`, `UnsubscribeResponse`, `GetItemResponse`, `FindItemResponse`,
+//! `SyncFolderItemsResponse`, SOAP 1.1 and 1.2 faults) into an [`Envelope`] that borrows its
+//! texts from the input. [`parse_notification`] is the same function under its first name.
+//!
+//! # Layout
+//!
+//! - [`model`]: what a value IS (envelope, messages and their [`ResponseStatus`], notifications,
+//!   events, faults, response codes, calendar items). Their `Serialize` output is the canonical
+//!   JSON; every type is re-exported here at the root.
+//! - the readers that build them from XML are private (`read/`); [`Parser`] is their entry.
+//! - [`goid`]: GlobalObjectId decoding; [`request`]: the request builders; [`streaming`]: splitting
+//!   a streaming HTTP body into envelopes; [`repair`]: mending near-XML.
 //!
 //! ```
 //! let body = br#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/">
@@ -30,7 +40,7 @@
 //!     </m:SendNotification>
 //!   </s:Body>
 //! </s:Envelope>"#;
-//! let envelope = ews_notify::parse_notification(body)?;
+//! let envelope = ews_notify::parse_envelope(body)?;
 //! let message = &envelope.body.response_messages()[0];
 //! let event = &message.notifications[0].events[0];
 //! assert_eq!(event.kind, ews_notify::EventKind::NewMail);
@@ -57,45 +67,48 @@
 //! for push notifications is the crate `ews-notify-client`, built on this one.
 #![deny(missing_docs)]
 
-pub mod envelope;
 mod error;
-pub mod event;
-pub mod fault;
 pub mod goid;
-pub mod item;
-mod item_response;
-pub mod json;
 mod limits;
-mod notification;
-mod parser;
+pub mod model;
+mod read;
 pub mod repair;
 pub mod request;
-mod response;
 pub mod streaming;
 mod xml;
 
-pub use envelope::{
-    Body, ConnectionStatus, Envelope, MessageXml, ResponseClass, ResponseMessage, ServerVersion,
-    SoapVersion,
-};
 pub use error::{Error, ErrorKind};
-pub use event::{Event, EventKind, Notification, ObjectId};
-pub use fault::{Fault, ResponseCode};
 pub use goid::{GlobalObjectId, same_meeting};
-pub use item::{
-    CalendarItem, CalendarItemType, ExtendedFieldUri, ExtendedProperty, FindItemResponseMessage,
-    GetItemResponseMessage, Mailbox, SyncChange, SyncChangeKind, SyncFolderItemsResponseMessage,
-};
 pub use limits::Limits;
-pub use parser::Parser;
+pub use model::{
+    Body, CalendarItem, CalendarItemType, ConnectionStatus, Envelope, Event, EventKind,
+    ExtendedFieldUri, ExtendedProperty, Fault, FindItemResponseMessage, GetItemResponseMessage,
+    Mailbox, MessageXml, Notification, ObjectId, ResponseClass, ResponseCode, ResponseMessage,
+    ResponseStatus, ServerVersion, SoapVersion, SyncChange, SyncChangeKind,
+    SyncFolderItemsResponseMessage,
+};
+pub use read::Parser;
 
-/// Parses one SOAP envelope with the default [`Limits`]: `Parser::new().parse_notification`.
+/// Parses one SOAP envelope with the default [`Limits`]: `Parser::new().parse_envelope`.
 ///
-/// Borrows from `bytes`; see [`Parser::parse_notification`] for what allocates.
+/// Reads every kind this crate knows: push, pull and streaming notifications, subscribe and
+/// unsubscribe responses, `GetItem` / `FindItem` / `SyncFolderItems` responses, and SOAP faults.
+/// Borrows from `bytes`; see [`Parser::parse_envelope`] for what allocates.
 ///
 /// # Errors
 /// An [`Error`] with its kind and byte offset when the bytes are not a readable envelope. A SOAP
 /// fault is not an error: it parses to [`Body::Fault`].
+pub fn parse_envelope(bytes: &[u8]) -> Result<Envelope<'_>, Error> {
+    Parser::new().parse_envelope(bytes)
+}
+
+/// The same as [`parse_envelope`], under its first name.
+///
+/// Kept as the documented alias because most callers use it for notifications; it reads every
+/// envelope kind, item responses and faults included.
+///
+/// # Errors
+/// As [`parse_envelope`].
 pub fn parse_notification(bytes: &[u8]) -> Result<Envelope<'_>, Error> {
-    Parser::new().parse_notification(bytes)
+    parse_envelope(bytes)
 }

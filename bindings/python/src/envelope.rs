@@ -244,44 +244,48 @@ impl PyResponseMessage {
     /// ``"Success"``, ``"Warning"`` or ``"Error"``.
     #[getter]
     fn response_class(&self) -> &'static str {
-        response_class_name(self.get().response_class)
+        response_class_name(self.get().status.response_class)
     }
 
     /// `ResponseCode` as EWS spells it (``"NoError"``, ``"ErrorServerBusy"``, ...), or ``None``.
     #[getter]
     fn response_code(&self) -> Option<&str> {
-        self.get().response_code.as_ref().map(ResponseCode::as_str)
+        self.get()
+            .status
+            .response_code
+            .as_ref()
+            .map(ResponseCode::as_str)
     }
 
     /// Whether ``response_code`` means the subscription is gone and must be re-created.
     #[getter]
     fn requires_resubscribe(&self) -> bool {
-        requires_resubscribe(self.get().response_code.as_ref())
+        requires_resubscribe(self.get().status.response_code.as_ref())
     }
 
     /// `MessageText`, verbatim.
     #[getter]
     fn message_text(&self) -> Option<&str> {
-        self.get().message_text.as_deref()
+        self.get().status.message_text.as_deref()
     }
 
     /// `DescriptiveLinkKey`, verbatim.
     #[getter]
     fn descriptive_link_key(&self) -> Option<&str> {
-        self.get().descriptive_link_key.as_deref()
+        self.get().status.descriptive_link_key.as_deref()
     }
 
     /// `MessageXml` as ``(name, value)`` pairs in document order, or ``None`` when absent.
     /// ``dict(pairs)`` keeps the last value of a repeated name, as the JSON does.
     #[getter]
     fn message_xml(&self) -> Option<Vec<(&str, &str)>> {
-        message_xml_pairs(self.get().message_xml.as_ref())
+        message_xml_pairs(self.get().status.message_xml.as_ref())
     }
 
     /// `BackOffMilliseconds` from `MessageXml`, when present and valid.
     #[getter]
     fn back_off_milliseconds(&self) -> Option<u64> {
-        self.get().back_off_milliseconds
+        self.get().status.back_off_milliseconds
     }
 
     /// `SubscriptionId` of a SubscribeResponse message.
@@ -347,8 +351,11 @@ impl PyResponseMessage {
 
     fn __repr__(&self) -> String {
         let m = self.get();
-        let mut out = format!("<ResponseMessage {}", response_class_name(m.response_class));
-        if let Some(code) = &m.response_code {
+        let mut out = format!(
+            "<ResponseMessage {}",
+            response_class_name(m.status.response_class)
+        );
+        if let Some(code) = &m.status.response_code {
             out.push(' ');
             out.push_str(code.as_str());
         }

@@ -2,11 +2,11 @@
 //! `SyncFolderItems`): calendar items with their GlobalObjectIds. Values are copied into each
 //! object (these responses are small).
 
-use ews_notify::item::{
+use ews_notify::{
     CalendarItem, ExtendedFieldUri, ExtendedProperty, FindItemResponseMessage,
     GetItemResponseMessage, Mailbox, SyncChange, SyncFolderItemsResponseMessage,
 };
-use ews_notify::{MessageXml, ResponseClass, ResponseCode};
+use ews_notify::{MessageXml, ResponseClass, ResponseCode, ResponseStatus};
 use pyo3::prelude::*;
 
 use crate::event::PyObjectId;
@@ -371,31 +371,6 @@ enum ItemMessage {
     SyncFolderItems(SyncFolderItemsResponseMessage<'static>),
 }
 
-/// The status fields every item response message has.
-struct Status<'s> {
-    response_class: ResponseClass,
-    response_code: Option<&'s ResponseCode<'static>>,
-    message_text: Option<&'s str>,
-    descriptive_link_key: Option<&'s str>,
-    message_xml: Option<&'s MessageXml<'static>>,
-    back_off_milliseconds: Option<u64>,
-    unknown_elements: &'s [std::borrow::Cow<'static, str>],
-}
-
-macro_rules! status {
-    ($m:expr) => {
-        Status {
-            response_class: $m.response_class,
-            response_code: $m.response_code.as_ref(),
-            message_text: $m.message_text.as_deref(),
-            descriptive_link_key: $m.descriptive_link_key.as_deref(),
-            message_xml: $m.message_xml.as_ref(),
-            back_off_milliseconds: $m.back_off_milliseconds,
-            unknown_elements: &$m.unknown_elements,
-        }
-    };
-}
-
 impl PyItemResponseMessage {
     /// Every item response message of `body`, in order (none for other kinds).
     pub fn all(body: &ews_notify::Body<'static>) -> Vec<Self> {
@@ -424,11 +399,11 @@ impl PyItemResponseMessage {
         }
     }
 
-    fn status(&self) -> Status<'_> {
+    fn status(&self) -> &ResponseStatus<'static> {
         match &self.inner {
-            ItemMessage::GetItem(m) => status!(m),
-            ItemMessage::FindItem(m) => status!(m),
-            ItemMessage::SyncFolderItems(m) => status!(m),
+            ItemMessage::GetItem(m) => &m.status,
+            ItemMessage::FindItem(m) => &m.status,
+            ItemMessage::SyncFolderItems(m) => &m.status,
         }
     }
 }
@@ -452,22 +427,22 @@ impl PyItemResponseMessage {
     /// `ResponseCode` as EWS spells it, or ``None``.
     #[getter]
     fn response_code(&self) -> Option<String> {
-        code(self.status().response_code)
+        code(self.status().response_code.as_ref())
     }
     /// `MessageText`, verbatim.
     #[getter]
     fn message_text(&self) -> Option<&str> {
-        self.status().message_text
+        self.status().message_text.as_deref()
     }
     /// `DescriptiveLinkKey`, verbatim.
     #[getter]
     fn descriptive_link_key(&self) -> Option<&str> {
-        self.status().descriptive_link_key
+        self.status().descriptive_link_key.as_deref()
     }
     /// `MessageXml` as ``(name, value)`` pairs in document order, or ``None``.
     #[getter]
     fn message_xml(&self) -> Option<Vec<(String, String)>> {
-        pairs(self.status().message_xml)
+        pairs(self.status().message_xml.as_ref())
     }
     /// `BackOffMilliseconds` from `MessageXml`, when present and valid.
     #[getter]
@@ -477,7 +452,12 @@ impl PyItemResponseMessage {
     /// Child elements the parser does not read, by local name.
     #[getter]
     fn unknown_elements(&self) -> Vec<String> {
-        strings(self.status().unknown_elements)
+        let unknown = match &self.inner {
+            ItemMessage::GetItem(m) => &m.unknown_elements,
+            ItemMessage::FindItem(m) => &m.unknown_elements,
+            ItemMessage::SyncFolderItems(m) => &m.unknown_elements,
+        };
+        strings(unknown)
     }
     /// The items (GetItem and FindItem; empty for SyncFolderItems, see ``changes``).
     #[getter]
@@ -552,7 +532,7 @@ impl PyItemResponseMessage {
             "<ItemResponseMessage {} {} {}>",
             self.kind(),
             class_name(status.response_class)?,
-            code(status.response_code).unwrap_or_default()
+            code(status.response_code.as_ref()).unwrap_or_default()
         ))
     }
 }

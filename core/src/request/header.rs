@@ -4,7 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::writer::Xml;
+use super::writer::{WriteXml, Xml};
 use super::{RequestError, check_non_empty, cut};
 
 macro_rules! exchange_versions {
@@ -200,8 +200,11 @@ impl RequestHeader {
         }
         Ok(())
     }
+}
 
-    pub(crate) fn write(&self, xml: &mut Xml) {
+impl WriteXml for RequestHeader {
+    /// `RequestServerVersion`, then `ExchangeImpersonation` when one is set.
+    fn write(&self, xml: &mut Xml) {
         xml.empty(
             "t:RequestServerVersion",
             &[("Version", self.version.as_str())],

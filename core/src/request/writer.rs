@@ -7,8 +7,6 @@ use std::fmt::Write as _;
 
 use quick_xml::escape::escape;
 
-use super::header::RequestHeader;
-
 /// SOAP 1.1 envelope namespace.
 pub(crate) const SOAP_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 /// EWS types namespace (prefix `t`).
@@ -85,8 +83,17 @@ fn escape_attribute(text: &str) -> String {
         .replace('\r', "&#13;")
 }
 
+/// A part of a request that writes itself as XML (the SOAP header blocks).
+///
+/// The writer knows this trait, not the header type, so `header` depends on `writer` and never
+/// the other way round.
+pub(crate) trait WriteXml {
+    /// Writes the part at the writer's current position.
+    fn write(&self, xml: &mut Xml);
+}
+
 /// A whole SOAP 1.1 envelope: the optional header, then the body that `body` writes.
-pub(crate) fn envelope(header: Option<&RequestHeader>, body: impl FnOnce(&mut Xml)) -> String {
+pub(crate) fn envelope(header: Option<&dyn WriteXml>, body: impl FnOnce(&mut Xml)) -> String {
     let mut xml = Xml::new();
     xml.start(
         "soap:Envelope",

@@ -47,7 +47,10 @@ async fn find(sim: &Simulator, xml: &str) -> (Option<String>, BTreeSet<String>) 
         .map(|i| i.item_id.as_ref().unwrap().id.to_string())
         .collect();
     (
-        m.response_code.as_ref().map(|c| c.as_str().to_string()),
+        m.status
+            .response_code
+            .as_ref()
+            .map(|c| c.as_str().to_string()),
         ids,
     )
 }

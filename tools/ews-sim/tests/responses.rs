@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use ews_notify::envelope::Body;
+use ews_notify::Body;
 use ews_notify::request::{
     EventType, FolderId, GetEventsRequest, GetItemRequest, GetStreamingEventsRequest, ItemRef,
     SubscribeRequest, SyncFolderItemsRequest, UnsubscribeRequest,
@@ -222,8 +222,11 @@ async fn every_response_kind_validates_and_parses() {
     valid(&body, "get_events_error");
     let env = ews_notify::parse_notification(&body).unwrap();
     let m = &env.body.response_messages()[0];
-    assert_eq!(m.response_class, ResponseClass::Error);
-    assert_eq!(m.response_code, Some(ResponseCode::ErrorInvalidWatermark));
+    assert_eq!(m.status.response_class, ResponseClass::Error);
+    assert_eq!(
+        m.status.response_code,
+        Some(ResponseCode::ErrorInvalidWatermark)
+    );
     kinds += 1;
 
     // Streaming: a body of several envelopes, events, keep-alives, then Closed.
@@ -363,8 +366,8 @@ async fn every_response_kind_validates_and_parses() {
     valid(&body, "busy_message");
     let env = ews_notify::parse_notification(&body).unwrap();
     let m = &env.body.response_messages()[0];
-    assert_eq!(m.response_code, Some(ResponseCode::ErrorServerBusy));
-    assert_eq!(m.back_off_milliseconds, Some(25));
+    assert_eq!(m.status.response_code, Some(ResponseCode::ErrorServerBusy));
+    assert_eq!(m.status.back_off_milliseconds, Some(25));
     kinds += 1;
 
     // Throttling, SOAP fault form.

@@ -10,37 +10,11 @@
 //!
 //! See <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/responsemessages>.
 
-use std::borrow::Cow;
-
-use crate::envelope::{ConnectionStatus, MessageXml, ResponseClass, ResponseMessage};
-use crate::error::{Error, ErrorKind};
-use crate::fault::ResponseCode;
-use crate::notification;
-use crate::parser::{Ctx, invalid, missing, unexpected};
+use super::context::{Ctx, missing, unexpected};
+use super::{notification, status};
+use crate::error::Error;
+use crate::model::{ConnectionStatus, ResponseMessage};
 use crate::xml::{self, Elem, Ns};
-
-/// The required `ResponseClass` attribute of the response message `elem` named `name`.
-pub(crate) fn response_class(
-    ctx: &Ctx<'_>,
-    elem: &Elem<'_>,
-    name: &'static str,
-) -> Result<ResponseClass, Error> {
-    match ctx.xml.attr(elem, "ResponseClass")? {
-        None => Err(Error::at(
-            ErrorKind::MissingAttribute {
-                name: "ResponseClass",
-                element: name,
-            },
-            elem.offset,
-        )),
-        Some(value) => match xml::trim(value).as_ref() {
-            "Success" => Ok(ResponseClass::Success),
-            "Warning" => Ok(ResponseClass::Warning),
-            "Error" => Ok(ResponseClass::Error),
-            other => Err(invalid("ResponseClass", other, elem.offset)),
-        },
-    }
-}
 
 /// Reads one response message element (already started) named `name`.
 pub(crate) fn response_message<'a>(
@@ -48,14 +22,8 @@ pub(crate) fn response_message<'a>(
     elem: &Elem<'a>,
     name: &'static str,
 ) -> Result<ResponseMessage<'a>, Error> {
-    let response_class = response_class(ctx, elem, name)?;
     let mut m = ResponseMessage {
-        response_class,
-        response_code: None,
-        message_text: None,
-        descriptive_link_key: None,
-        message_xml: None,
-        back_off_milliseconds: None,
+        status: status::start(ctx, elem, name)?,
         subscription_id: None,
         watermark: None,
         connection_status: None,
@@ -69,16 +37,10 @@ pub(crate) fn response_message<'a>(
         } else {
             ""
         };
+        if status::read_field(ctx, &mut m.status, local)? {
+            continue;
+        }
         match local {
-            "ResponseCode" => {
-                let code = xml::trim(ctx.xml.text("ResponseCode", false)?);
-                m.response_code = Some(ResponseCode::parse(code));
-            }
-            "MessageText" => m.message_text = Some(ctx.xml.text("MessageText", false)?),
-            "DescriptiveLinkKey" => {
-                m.descriptive_link_key = Some(ctx.xml.text("DescriptiveLinkKey", false)?);
-            }
-            "MessageXml" => m.message_xml = Some(message_xml(ctx)?),
             "SubscriptionId" => m.subscription_id = Some(ctx.xml.text("SubscriptionId", false)?),
             "Watermark" => m.watermark = Some(ctx.xml.text("Watermark", false)?),
             "Notification" => m
@@ -117,42 +79,8 @@ pub(crate) fn response_message<'a>(
             }
         }
     }
-    m.back_off_milliseconds = m.message_xml.as_ref().and_then(back_off_milliseconds);
+    status::finish(&mut m.status);
     Ok(m)
-}
-
-/// Reads a `MessageXml` element (already started): `Value Name="..."` children become pairs;
-/// any other child becomes a pair keyed by its local name with its text content.
-pub(crate) fn message_xml<'a>(ctx: &mut Ctx<'a>) -> Result<MessageXml<'a>, Error> {
-    let mut xml = MessageXml::default();
-    while let Some(child) = ctx.xml.child("MessageXml")? {
-        if child.local == "Value" && child.ns.is_ews() {
-            let Some(name) = ctx.xml.attr(&child, "Name")? else {
-                return Err(Error::at(
-                    ErrorKind::MissingAttribute {
-                        name: "Name",
-                        element: "Value",
-                    },
-                    child.offset,
-                ));
-            };
-            let value = ctx.xml.text("Value", false)?;
-            xml.entries.push((name, value));
-        } else {
-            let name: Cow<'a, str> = child.display_name();
-            let value = ctx.xml.text("MessageXml", true)?;
-            xml.entries.push((name, value));
-        }
-    }
-    Ok(xml)
-}
-
-/// `BackOffMilliseconds` from `MessageXml`, when it is a valid number.
-pub(crate) fn back_off_milliseconds(xml: &MessageXml<'_>) -> Option<u64> {
-    xml.get("BackOffMilliseconds")?
-        .trim_matches([' ', '\t', '\r', '\n'])
-        .parse()
-        .ok()
 }
 
 /// Reads one response message element (already started) named by its third argument.

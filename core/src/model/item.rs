@@ -10,9 +10,9 @@ use std::borrow::Cow;
 
 use serde::Serialize;
 
-use crate::envelope::{MessageXml, ResponseClass, own, own_opt};
-use crate::event::ObjectId;
-use crate::fault::ResponseCode;
+use super::event::ObjectId;
+use super::status::ResponseStatus;
+use super::{own, own_opt};
 use crate::goid::GlobalObjectId;
 
 /// `CalendarItemType`: the item's role in a series.
@@ -292,18 +292,9 @@ impl<'a> CalendarItem<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetItemResponseMessage<'a> {
-    /// `ResponseClass` attribute.
-    pub response_class: ResponseClass,
-    /// `ResponseCode`, trimmed.
-    pub response_code: Option<ResponseCode<'a>>,
-    /// `MessageText`, verbatim.
-    pub message_text: Option<Cow<'a, str>>,
-    /// `DescriptiveLinkKey`, verbatim.
-    pub descriptive_link_key: Option<Cow<'a, str>>,
-    /// `MessageXml` pairs.
-    pub message_xml: Option<MessageXml<'a>>,
-    /// `BackOffMilliseconds` from `MessageXml`, as a number.
-    pub back_off_milliseconds: Option<u64>,
+    /// The status fields, flattened into this message's JSON.
+    #[serde(flatten)]
+    pub status: ResponseStatus<'a>,
     /// `Items`, in document order.
     pub items: Vec<CalendarItem<'a>>,
     /// Child elements this crate does not read. Serialized only when not empty.
@@ -317,18 +308,9 @@ pub struct GetItemResponseMessage<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FindItemResponseMessage<'a> {
-    /// `ResponseClass` attribute.
-    pub response_class: ResponseClass,
-    /// `ResponseCode`, trimmed.
-    pub response_code: Option<ResponseCode<'a>>,
-    /// `MessageText`, verbatim.
-    pub message_text: Option<Cow<'a, str>>,
-    /// `DescriptiveLinkKey`, verbatim.
-    pub descriptive_link_key: Option<Cow<'a, str>>,
-    /// `MessageXml` pairs.
-    pub message_xml: Option<MessageXml<'a>>,
-    /// `BackOffMilliseconds` from `MessageXml`, as a number.
-    pub back_off_milliseconds: Option<u64>,
+    /// The status fields, flattened into this message's JSON.
+    #[serde(flatten)]
+    pub status: ResponseStatus<'a>,
     /// `RootFolder/@TotalItemsInView`.
     pub total_items_in_view: Option<u32>,
     /// `RootFolder/@IncludesLastItemInRange`: false when more pages follow.
@@ -391,18 +373,9 @@ impl SyncChange<'_> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SyncFolderItemsResponseMessage<'a> {
-    /// `ResponseClass` attribute.
-    pub response_class: ResponseClass,
-    /// `ResponseCode`, trimmed.
-    pub response_code: Option<ResponseCode<'a>>,
-    /// `MessageText`, verbatim.
-    pub message_text: Option<Cow<'a, str>>,
-    /// `DescriptiveLinkKey`, verbatim.
-    pub descriptive_link_key: Option<Cow<'a, str>>,
-    /// `MessageXml` pairs.
-    pub message_xml: Option<MessageXml<'a>>,
-    /// `BackOffMilliseconds` from `MessageXml`, as a number.
-    pub back_off_milliseconds: Option<u64>,
+    /// The status fields, flattened into this message's JSON.
+    #[serde(flatten)]
+    pub status: ResponseStatus<'a>,
     /// `SyncState`: send it with the next `SyncFolderItems` request.
     pub sync_state: Option<Cow<'a, str>>,
     /// `IncludesLastItemInRange`: false when more changes wait.
@@ -418,12 +391,7 @@ impl GetItemResponseMessage<'_> {
     /// A copy that owns its text.
     pub fn into_owned(self) -> GetItemResponseMessage<'static> {
         GetItemResponseMessage {
-            response_class: self.response_class,
-            response_code: self.response_code.map(ResponseCode::into_owned),
-            message_text: own_opt(self.message_text),
-            descriptive_link_key: own_opt(self.descriptive_link_key),
-            message_xml: self.message_xml.map(MessageXml::into_owned),
-            back_off_milliseconds: self.back_off_milliseconds,
+            status: self.status.into_owned(),
             items: self
                 .items
                 .into_iter()
@@ -438,12 +406,7 @@ impl FindItemResponseMessage<'_> {
     /// A copy that owns its text.
     pub fn into_owned(self) -> FindItemResponseMessage<'static> {
         FindItemResponseMessage {
-            response_class: self.response_class,
-            response_code: self.response_code.map(ResponseCode::into_owned),
-            message_text: own_opt(self.message_text),
-            descriptive_link_key: own_opt(self.descriptive_link_key),
-            message_xml: self.message_xml.map(MessageXml::into_owned),
-            back_off_milliseconds: self.back_off_milliseconds,
+            status: self.status.into_owned(),
             total_items_in_view: self.total_items_in_view,
             includes_last_item_in_range: self.includes_last_item_in_range,
             indexed_paging_offset: self.indexed_paging_offset,
@@ -461,12 +424,7 @@ impl SyncFolderItemsResponseMessage<'_> {
     /// A copy that owns its text.
     pub fn into_owned(self) -> SyncFolderItemsResponseMessage<'static> {
         SyncFolderItemsResponseMessage {
-            response_class: self.response_class,
-            response_code: self.response_code.map(ResponseCode::into_owned),
-            message_text: own_opt(self.message_text),
-            descriptive_link_key: own_opt(self.descriptive_link_key),
-            message_xml: self.message_xml.map(MessageXml::into_owned),
-            back_off_milliseconds: self.back_off_milliseconds,
+            status: self.status.into_owned(),
             sync_state: own_opt(self.sync_state),
             includes_last_item_in_range: self.includes_last_item_in_range,
             changes: self

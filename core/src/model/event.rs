@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use serde::Serialize;
 
-use crate::envelope::{own, own_opt};
+use super::{own, own_opt};
 
 /// One `Notification`: the events of one subscription since `previous_watermark`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -1,73 +1,17 @@
-//! SOAP faults and EWS response codes.
+//! EWS response codes.
 //!
-//! A fault is an answer from the server (for example `ErrorServerBusy` with a back-off), so it
-//! parses to [`crate::Body::Fault`], never to an [`crate::Error`].
+//! See <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/responsecode>.
 
 use std::borrow::Cow;
 
 use serde::Serialize;
 
-use crate::envelope::MessageXml;
-
-/// A SOAP `Fault` (1.1 or 1.2) with the EWS detail Exchange puts in it.
-/// See <https://learn.microsoft.com/en-us/exchange/client-developer/exchange-web-services/handling-throttling-implications-in-ews>.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fault<'a> {
-    /// `faultcode` (1.1) or `Code/Value` (1.2), verbatim, e.g. `a:ErrorServerBusy`.
-    pub fault_code: Option<Cow<'a, str>>,
-    /// `faultstring` (1.1) or `Reason/Text` (1.2).
-    pub fault_string: Option<Cow<'a, str>>,
-    /// `detail/ResponseCode`, trimmed.
-    pub response_code: Option<ResponseCode<'a>>,
-    /// `detail/Message`.
-    pub message_text: Option<Cow<'a, str>>,
-    /// `detail/MessageXml/Value Name="BackOffMilliseconds"`, as a number.
-    pub back_off_milliseconds: Option<u64>,
-    /// `detail/MessageXml` pairs.
-    pub message_xml: Option<MessageXml<'a>>,
-    /// `detail` children this crate does not read (for example `Line`, `Position` and
-    /// `Violation` of a schema-validation fault), by local name, in document order.
-    /// Serialized as `"unknownElements"` only when not empty.
-    pub unknown_elements: Vec<Cow<'a, str>>,
-}
-
-impl Fault<'_> {
-    /// Writes the fault's canonical JSON fields into an envelope's map.
-    pub(crate) fn serialize_fields<M: serde::ser::SerializeMap>(
-        &self,
-        map: &mut M,
-    ) -> Result<(), M::Error> {
-        map.serialize_entry("faultCode", &self.fault_code)?;
-        map.serialize_entry("faultString", &self.fault_string)?;
-        map.serialize_entry("responseCode", &self.response_code)?;
-        map.serialize_entry("messageText", &self.message_text)?;
-        map.serialize_entry("backOffMilliseconds", &self.back_off_milliseconds)?;
-        map.serialize_entry("messageXml", &self.message_xml)?;
-        if !self.unknown_elements.is_empty() {
-            map.serialize_entry("unknownElements", &self.unknown_elements)?;
-        }
-        Ok(())
-    }
-
-    /// A copy that owns its text.
-    pub fn into_owned(self) -> Fault<'static> {
-        use crate::envelope::{own, own_opt};
-        Fault {
-            fault_code: own_opt(self.fault_code),
-            fault_string: own_opt(self.fault_string),
-            response_code: self.response_code.map(ResponseCode::into_owned),
-            message_text: own_opt(self.message_text),
-            back_off_milliseconds: self.back_off_milliseconds,
-            message_xml: self.message_xml.map(MessageXml::into_owned),
-            unknown_elements: self.unknown_elements.into_iter().map(own).collect(),
-        }
-    }
-}
-
 macro_rules! response_codes {
     ($( $(#[$doc:meta])* $name:ident ),* $(,)?) => {
         /// An EWS `ResponseCode`. The codes a notification client acts on are named; any other is
-        /// kept verbatim in [`ResponseCode::Other`].
+        /// kept verbatim in [`ResponseCode::Other`], so compare with the enum, never with text.
+        ///
+        /// Serialized as the code's EWS spelling (`"ErrorServerBusy"`).
         /// See <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/responsecode>.
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         #[non_exhaustive]
@@ -78,6 +22,9 @@ macro_rules! response_codes {
         }
 
         impl<'a> ResponseCode<'a> {
+            /// Every named code, in declaration order.
+            pub const NAMED: &'static [ResponseCode<'static>] = &[$( ResponseCode::$name, )*];
+
             /// Reads a trimmed code.
             pub fn parse(text: Cow<'a, str>) -> Self {
                 match text.as_ref() {
@@ -156,6 +103,12 @@ response_codes! {
     ErrorInvalidSyncStateData,
     /// The request timed out on the server.
     ErrorTimeoutExpired,
+    /// Too many subscriptions for this account.
+    ErrorExceededSubscriptionCount,
+    /// The folder does not exist.
+    ErrorFolderNotFound,
+    /// The mailbox does not exist.
+    ErrorNonExistentMailbox,
 }
 
 impl ResponseCode<'_> {
@@ -179,5 +132,67 @@ impl ResponseCode<'_> {
 impl Serialize for ResponseCode<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+
+    #[test]
+    fn every_named_code_reads_back_from_its_spelling() {
+        for code in ResponseCode::NAMED {
+            let parsed = ResponseCode::parse(Cow::Borrowed(code.as_str()));
+            assert_eq!(&parsed, code, "{} does not read back", code.as_str());
+        }
+        let other = ResponseCode::parse(Cow::Borrowed("ErrorSomethingNew"));
+        assert_eq!(
+            other,
+            ResponseCode::Other(Cow::Borrowed("ErrorSomethingNew"))
+        );
+        assert_eq!(other.as_str(), "ErrorSomethingNew");
+    }
+
+    /// `messages.xsd` from `EWS_SCHEMA_DIR` (default `../shared/ews-schema` beside the
+    /// repository), or `None` after printing why.
+    fn messages_xsd() -> Option<String> {
+        let dir = std::env::var_os("EWS_SCHEMA_DIR").map_or_else(
+            || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/ews-schema"),
+            std::path::PathBuf::from,
+        );
+        match std::fs::read_to_string(dir.join("messages.xsd")) {
+            Ok(text) => Some(text),
+            Err(_) if std::env::var_os("EWS_SCHEMA_REQUIRED").is_none() => {
+                println!("SKIPPED: every_named_code_is_in_the_schema (no EWS schema)");
+                None
+            }
+            Err(e) => panic!(
+                "EWS_SCHEMA_REQUIRED is set but {} is missing: {e}",
+                dir.display()
+            ),
+        }
+    }
+
+    #[test]
+    fn every_named_code_is_in_the_schema() {
+        let Some(xsd) = messages_xsd() else { return };
+        let start = xsd
+            .find(r#"name="ResponseCodeType""#)
+            .expect("ResponseCodeType in messages.xsd");
+        let end = start
+            + xsd[start..]
+                .find("</xs:simpleType>")
+                .expect("end of ResponseCodeType");
+        let codes = &xsd[start..end];
+        for code in ResponseCode::NAMED {
+            let needle = format!(r#"value="{}""#, code.as_str());
+            assert!(
+                codes.contains(&needle),
+                "{} is not an EWS ResponseCodeType value",
+                code.as_str()
+            );
+        }
     }
 }

@@ -2,9 +2,9 @@
 //!
 //! See <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/notification-ex15websvcsotherref>.
 
+use super::context::{Ctx, invalid, missing, object_id, parse_number};
 use crate::error::{Error, ErrorKind};
-use crate::event::{Event, EventKind, Notification, ObjectId};
-use crate::parser::{Ctx, invalid, missing, parse_number};
+use crate::model::{Event, EventKind, Notification};
 use crate::xml::{self, Elem, Ns};
 
 /// Reads one `Notification` element (already started).
@@ -105,26 +105,4 @@ fn event<'a>(ctx: &mut Ctx<'a>, kind: EventKind<'a>) -> Result<Event<'a>, Error>
         }
     }
     Ok(e)
-}
-
-/// Reads an id element (already started): `Id` (required) and `ChangeKey` attributes.
-pub(crate) fn object_id<'a>(
-    ctx: &mut Ctx<'a>,
-    elem: &Elem<'a>,
-    name: &'static str,
-) -> Result<ObjectId<'a>, Error> {
-    let Some(id) = ctx.xml.attr(elem, "Id")? else {
-        return Err(Error::at(
-            ErrorKind::MissingAttribute {
-                name: "Id",
-                element: name,
-            },
-            elem.offset,
-        ));
-    };
-    let change_key = ctx.xml.attr(elem, "ChangeKey")?;
-    if let Some(child) = ctx.xml.child(name)? {
-        return Err(crate::parser::unexpected(&child, name));
-    }
-    Ok(ObjectId { id, change_key })
 }

@@ -1,8 +1,8 @@
 //! `GetItemResponse`, `FindItemResponse` and `SyncFolderItemsResponse`: reading calendar items.
 //!
 //! The message elements share `ResponseMessageType` with the notification kinds, so their status
-//! fields read the same way (see `response.rs`); what they carry is read here into the types of
-//! [`crate::item`].
+//! fields read the same way (see `status.rs`); what they carry is read here into the types of
+//! [`crate::model`].
 //!
 //! See <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/getitemresponse>,
 //! <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/finditemresponse>,
@@ -10,18 +10,15 @@
 
 use std::borrow::Cow;
 
-use crate::envelope::{MessageXml, ResponseClass};
+use super::context::{Ctx, invalid, missing, object_id, parse_number, unexpected};
+use super::{response, status};
 use crate::error::Error;
-use crate::fault::ResponseCode;
 use crate::goid::GlobalObjectId;
-use crate::item::{
+use crate::model::{
     CalendarItem, CalendarItemType, ExtendedFieldUri, ExtendedProperty, FindItemResponseMessage,
     GetItemResponseMessage, Mailbox, SyncChange, SyncChangeKind, SyncFolderItemsResponseMessage,
 };
-use crate::notification::object_id;
-use crate::parser::{Ctx, invalid, missing, parse_number, unexpected};
 use crate::request::{CLEAN_GLOBAL_OBJECT_ID_PROPERTY_ID, GLOBAL_OBJECT_ID_PROPERTY_ID};
-use crate::response;
 use crate::xml::{self, Elem, Ns};
 
 /// Reads `<GetItemResponse>` (already started).
@@ -66,52 +63,6 @@ pub(crate) fn sync_folder_items_response<'a>(
     )
 }
 
-/// The fields of `ResponseMessageType` every message kind has.
-struct Status<'a> {
-    response_class: ResponseClass,
-    response_code: Option<ResponseCode<'a>>,
-    message_text: Option<Cow<'a, str>>,
-    descriptive_link_key: Option<Cow<'a, str>>,
-    message_xml: Option<MessageXml<'a>>,
-}
-
-impl<'a> Status<'a> {
-    /// Reads the `ResponseClass` attribute of `elem`.
-    fn new(ctx: &Ctx<'a>, elem: &Elem<'a>, name: &'static str) -> Result<Self, Error> {
-        let response_class = crate::response::response_class(ctx, elem, name)?;
-        Ok(Self {
-            response_class,
-            response_code: None,
-            message_text: None,
-            descriptive_link_key: None,
-            message_xml: None,
-        })
-    }
-
-    /// Reads `local` (a `m:` child just started) when it is a status field; false otherwise.
-    fn read(&mut self, ctx: &mut Ctx<'a>, local: &str) -> Result<bool, Error> {
-        match local {
-            "ResponseCode" => {
-                let code = xml::trim(ctx.xml.text("ResponseCode", false)?);
-                self.response_code = Some(ResponseCode::parse(code));
-            }
-            "MessageText" => self.message_text = Some(ctx.xml.text("MessageText", false)?),
-            "DescriptiveLinkKey" => {
-                self.descriptive_link_key = Some(ctx.xml.text("DescriptiveLinkKey", false)?);
-            }
-            "MessageXml" => self.message_xml = Some(response::message_xml(ctx)?),
-            _ => return Ok(false),
-        }
-        Ok(true)
-    }
-
-    fn back_off_milliseconds(&self) -> Option<u64> {
-        self.message_xml
-            .as_ref()
-            .and_then(response::back_off_milliseconds)
-    }
-}
-
 /// The local name of `elem` when it is in namespace `ns`, or `""`.
 fn local_in<'a>(elem: &Elem<'a>, ns: Ns) -> &'a str {
     if elem.ns == ns { elem.local } else { "" }
@@ -122,12 +73,12 @@ fn get_item_message<'a>(
     elem: &Elem<'a>,
     name: &'static str,
 ) -> Result<GetItemResponseMessage<'a>, Error> {
-    let mut status = Status::new(ctx, elem, name)?;
+    let mut status = status::start(ctx, elem, name)?;
     let mut items = Vec::new();
     let mut unknown_elements = Vec::new();
     while let Some(child) = ctx.xml.child(name)? {
         let local = local_in(&child, Ns::Messages);
-        if status.read(ctx, local)? {
+        if status::read_field(ctx, &mut status, local)? {
             continue;
         }
         if local == "Items" {
@@ -137,14 +88,9 @@ fn get_item_message<'a>(
             ctx.xml.skip()?;
         }
     }
-    let back_off_milliseconds = status.back_off_milliseconds();
+    status::finish(&mut status);
     Ok(GetItemResponseMessage {
-        response_class: status.response_class,
-        response_code: status.response_code,
-        message_text: status.message_text,
-        descriptive_link_key: status.descriptive_link_key,
-        message_xml: status.message_xml,
-        back_off_milliseconds,
+        status,
         items,
         unknown_elements,
     })
@@ -155,14 +101,8 @@ fn find_item_message<'a>(
     elem: &Elem<'a>,
     name: &'static str,
 ) -> Result<FindItemResponseMessage<'a>, Error> {
-    let mut status = Status::new(ctx, elem, name)?;
     let mut m = FindItemResponseMessage {
-        response_class: status.response_class,
-        response_code: None,
-        message_text: None,
-        descriptive_link_key: None,
-        message_xml: None,
-        back_off_milliseconds: None,
+        status: status::start(ctx, elem, name)?,
         total_items_in_view: None,
         includes_last_item_in_range: None,
         indexed_paging_offset: None,
@@ -171,7 +111,7 @@ fn find_item_message<'a>(
     };
     while let Some(child) = ctx.xml.child(name)? {
         let local = local_in(&child, Ns::Messages);
-        if status.read(ctx, local)? {
+        if status::read_field(ctx, &mut m.status, local)? {
             continue;
         }
         if local == "RootFolder" {
@@ -195,11 +135,7 @@ fn find_item_message<'a>(
             ctx.xml.skip()?;
         }
     }
-    m.back_off_milliseconds = status.back_off_milliseconds();
-    m.response_code = status.response_code;
-    m.message_text = status.message_text;
-    m.descriptive_link_key = status.descriptive_link_key;
-    m.message_xml = status.message_xml;
+    status::finish(&mut m.status);
     Ok(m)
 }
 
@@ -208,14 +144,8 @@ fn sync_message<'a>(
     elem: &Elem<'a>,
     name: &'static str,
 ) -> Result<SyncFolderItemsResponseMessage<'a>, Error> {
-    let mut status = Status::new(ctx, elem, name)?;
     let mut m = SyncFolderItemsResponseMessage {
-        response_class: status.response_class,
-        response_code: None,
-        message_text: None,
-        descriptive_link_key: None,
-        message_xml: None,
-        back_off_milliseconds: None,
+        status: status::start(ctx, elem, name)?,
         sync_state: None,
         includes_last_item_in_range: None,
         changes: Vec::new(),
@@ -223,7 +153,7 @@ fn sync_message<'a>(
     };
     while let Some(child) = ctx.xml.child(name)? {
         let local = local_in(&child, Ns::Messages);
-        if status.read(ctx, local)? {
+        if status::read_field(ctx, &mut m.status, local)? {
             continue;
         }
         match local {
@@ -247,11 +177,7 @@ fn sync_message<'a>(
             }
         }
     }
-    m.back_off_milliseconds = status.back_off_milliseconds();
-    m.response_code = status.response_code;
-    m.message_text = status.message_text;
-    m.descriptive_link_key = status.descriptive_link_key;
-    m.message_xml = status.message_xml;
+    status::finish(&mut m.status);
     Ok(m)
 }
 
@@ -492,22 +418,24 @@ mod tests {
 
     use std::borrow::Cow;
 
-    use crate::envelope::Body;
     use crate::goid::{GlobalObjectId, same_meeting};
-    use crate::item::{CalendarItem, CalendarItemType, SyncChangeKind};
+    use crate::model::Body;
+    use crate::model::{CalendarItem, CalendarItemType, SyncChangeKind};
 
-    const MASTER: &[u8] = include_bytes!("../../tests/corpus/items/get_item_recurring_master.xml");
+    const MASTER: &[u8] =
+        include_bytes!("../../../tests/corpus/items/get_item_recurring_master.xml");
     const EXCEPTION: &[u8] =
-        include_bytes!("../../tests/corpus/items/get_item_exception_and_item_not_found.xml");
-    const FIND: &[u8] =
-        include_bytes!("../../tests/corpus/items/find_item_by_clean_goid_master_and_exception.xml");
+        include_bytes!("../../../tests/corpus/items/get_item_exception_and_item_not_found.xml");
+    const FIND: &[u8] = include_bytes!(
+        "../../../tests/corpus/items/find_item_by_clean_goid_master_and_exception.xml"
+    );
     const ORPHAN: &[u8] =
-        include_bytes!("../../tests/corpus/items/find_item_orphan_instance_in_room_mailbox.xml");
+        include_bytes!("../../../tests/corpus/items/find_item_orphan_instance_in_room_mailbox.xml");
     const SYNC: &[u8] = include_bytes!(
-        "../../tests/corpus/items/sync_folder_items_create_update_delete_read_flag.xml"
+        "../../../tests/corpus/items/sync_folder_items_create_update_delete_read_flag.xml"
     );
     const TRUNCATED: &[u8] =
-        include_bytes!("../../tests/corpus/items/get_item_truncated_goid_kept_as_property.xml");
+        include_bytes!("../../../tests/corpus/items/get_item_truncated_goid_kept_as_property.xml");
 
     fn get_items(bytes: &[u8]) -> Vec<CalendarItem<'_>> {
         match crate::parse_notification(bytes).unwrap().body {

@@ -3,20 +3,21 @@
 //! The parser is a single pass over quick-xml's events with no tree in between: each element is
 //! matched on its resolved namespace URI and local name, and text is sliced out of the input.
 
-use crate::envelope::{Body, Envelope, ServerVersion, SoapVersion};
+use super::context::{Ctx, missing, parse_number, unexpected};
+use super::{item, response, status};
 use crate::error::{Error, ErrorKind};
-use crate::fault::{Fault, ResponseCode};
-use crate::item_response;
 use crate::limits::Limits;
-use crate::response;
+use crate::model::{
+    Body, Envelope, Fault, ResponseCode, ResponseMessage, ServerVersion, SoapVersion,
+};
 use crate::xml::{self, Elem, Ns, Tok, XmlReader};
 
-/// A configured parser. [`crate::parse_notification`] is `Parser::new().parse_notification`.
+/// A configured parser. [`crate::parse_envelope`] is `Parser::new().parse_envelope`.
 ///
 /// ```
 /// use ews_notify::{Limits, Parser};
 /// let parser = Parser::new().limits(Limits { max_bytes: 1 << 20, ..Limits::default() });
-/// let err = parser.parse_notification(b"<x/>").unwrap_err();
+/// let err = parser.parse_envelope(b"<x/>").unwrap_err();
 /// assert_eq!(err.code(), "wrong_root");
 /// ```
 #[derive(Debug, Clone, Default)]
@@ -39,7 +40,8 @@ impl Parser {
 
     /// Parses one SOAP envelope of any supported kind (push `SendNotification`,
     /// `GetEventsResponse`, `GetStreamingEventsResponse`, `SubscribeResponse`,
-    /// `UnsubscribeResponse`, or a SOAP fault).
+    /// `UnsubscribeResponse`, `GetItemResponse`, `FindItemResponse`,
+    /// `SyncFolderItemsResponse`, or a SOAP fault).
     ///
     /// Borrows from `bytes`: ids, watermarks, timestamps and other texts are slices of the input
     /// unless the XML escaped something in them. Allocates only the vectors that hold messages,
@@ -51,7 +53,7 @@ impl Parser {
     /// `too_deep`, `too_many_events`, `wrong_root`, `unsupported_message`, `missing_element`,
     /// `missing_attribute`, `invalid_value`, `unexpected_element`, `unexpected_text`,
     /// `trailing_content`. A SOAP fault is not an error: it is [`Body::Fault`].
-    pub fn parse_notification<'a>(&self, bytes: &'a [u8]) -> Result<Envelope<'a>, Error> {
+    pub fn parse_envelope<'a>(&self, bytes: &'a [u8]) -> Result<Envelope<'a>, Error> {
         if bytes.len() > self.limits.max_bytes {
             return Err(Error::at(
                 ErrorKind::TooLarge {
@@ -68,14 +70,17 @@ impl Parser {
         };
         ctx.document()
     }
-}
 
-/// Parse state shared by the message modules.
-pub(crate) struct Ctx<'a> {
-    pub(crate) xml: XmlReader<'a>,
-    pub(crate) limits: Limits,
-    /// Events read so far, over all notifications.
-    pub(crate) events: usize,
+    /// The same as [`Parser::parse_envelope`], under its first name.
+    ///
+    /// Kept because most callers parse notifications with it; it reads every envelope kind,
+    /// item responses and faults included, which is why the real name is `parse_envelope`.
+    ///
+    /// # Errors
+    /// As [`Parser::parse_envelope`].
+    pub fn parse_notification<'a>(&self, bytes: &'a [u8]) -> Result<Envelope<'a>, Error> {
+        self.parse_envelope(bytes)
+    }
 }
 
 impl<'a> Ctx<'a> {
@@ -227,14 +232,14 @@ impl<'a> Ctx<'a> {
                 "UnsubscribeResponseMessage",
             )?),
             (Ns::Messages, "GetItemResponse") => {
-                Body::GetItemResponse(item_response::get_item_response(self, &message)?)
+                Body::GetItemResponse(item::get_item_response(self, &message)?)
             }
             (Ns::Messages, "FindItemResponse") => {
-                Body::FindItemResponse(item_response::find_item_response(self, &message)?)
+                Body::FindItemResponse(item::find_item_response(self, &message)?)
             }
-            (Ns::Messages, "SyncFolderItemsResponse") => Body::SyncFolderItemsResponse(
-                item_response::sync_folder_items_response(self, &message)?,
-            ),
+            (Ns::Messages, "SyncFolderItemsResponse") => {
+                Body::SyncFolderItemsResponse(item::sync_folder_items_response(self, &message)?)
+            }
             (ns, "Fault") if ns == soap => Body::Fault(self.fault(soap)?),
             _ => {
                 return Err(Error::at(
@@ -257,7 +262,7 @@ impl<'a> Ctx<'a> {
         message: &Elem<'a>,
         kind: &'static str,
         item: &'static str,
-    ) -> Result<Vec<crate::envelope::ResponseMessage<'a>>, Error> {
+    ) -> Result<Vec<ResponseMessage<'a>>, Error> {
         response::messages(self, message, kind, item, response::response_message)
     }
 
@@ -316,7 +321,7 @@ impl<'a> Ctx<'a> {
         fault.back_off_milliseconds = fault
             .message_xml
             .as_ref()
-            .and_then(response::back_off_milliseconds);
+            .and_then(status::back_off_milliseconds);
         Ok(fault)
     }
 
@@ -331,7 +336,7 @@ impl<'a> Ctx<'a> {
                     fault.message_text = Some(self.xml.text("Message", false)?);
                 }
                 "MessageXml" if child.ns.is_ews() => {
-                    fault.message_xml = Some(response::message_xml(self)?);
+                    fault.message_xml = Some(status::message_xml(self)?);
                 }
                 _ => {
                     fault.unknown_elements.push(child.display_name());
@@ -341,45 +346,4 @@ impl<'a> Ctx<'a> {
         }
         Ok(())
     }
-}
-
-/// `missing_element` for `name` in `parent`, at the parent's start tag.
-pub(crate) fn missing(name: &'static str, parent: &'static str, offset: usize) -> Error {
-    Error::at(ErrorKind::MissingElement { name, parent }, offset)
-}
-
-/// `unexpected_element` for `elem` in `parent`.
-pub(crate) fn unexpected(elem: &Elem<'_>, parent: &'static str) -> Error {
-    Error::at(
-        ErrorKind::UnexpectedElement {
-            name: elem.display_name().into_owned(),
-            parent,
-        },
-        elem.offset,
-    )
-}
-
-/// A trimmed decimal number, or `invalid_value`.
-pub(crate) fn parse_number<T: std::str::FromStr>(
-    text: &str,
-    name: &'static str,
-    offset: usize,
-) -> Result<T, Error> {
-    let t = text.trim_matches([' ', '\t', '\r', '\n']);
-    let digits = t.strip_prefix('+').unwrap_or(t);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(invalid(name, t, offset));
-    }
-    digits.parse().map_err(|_| invalid(name, t, offset))
-}
-
-/// `invalid_value` for `name`, with the value cut to 64 characters.
-pub(crate) fn invalid(name: &'static str, value: &str, offset: usize) -> Error {
-    Error::at(
-        ErrorKind::InvalidValue {
-            name,
-            value: value.chars().take(64).collect(),
-        },
-        offset,
-    )
 }

@@ -1,17 +1,19 @@
 //! The typed value of one SOAP envelope: which message is inside and what it says.
 //!
-//! These types are the canonical JSON contract too: their [`serde::Serialize`] output is the one
-//! shape every binding returns (see `docs/canonical-json.md` and `docs/canonical.schema.json`).
+//! [`Envelope`]'s [`serde::Serialize`] output is the canonical JSON: the one shape every binding
+//! returns (see `docs/canonical-json.md` and `docs/canonical.schema.json`).
 
 use std::borrow::Cow;
 
 use serde::Serialize;
 
-use crate::event::Notification;
-use crate::fault::{Fault, ResponseCode};
-use crate::item::{
+use super::event::Notification;
+use super::fault::Fault;
+use super::item::{
     FindItemResponseMessage, GetItemResponseMessage, SyncFolderItemsResponseMessage,
 };
+use super::status::ResponseStatus;
+use super::{own, own_opt};
 
 /// One parsed SOAP envelope.
 ///
@@ -73,7 +75,7 @@ pub enum Body<'a> {
     SubscribeResponse(Vec<ResponseMessage<'a>>),
     /// `UnsubscribeResponse`.
     UnsubscribeResponse(Vec<ResponseMessage<'a>>),
-    /// `GetItemResponse`: calendar items by id (see [`crate::item`]).
+    /// `GetItemResponse`: calendar items by id (see [`CalendarItem`](crate::CalendarItem)).
     GetItemResponse(Vec<GetItemResponseMessage<'a>>),
     /// `FindItemResponse`: calendar items found in a folder.
     FindItemResponse(Vec<FindItemResponseMessage<'a>>),
@@ -114,17 +116,40 @@ impl<'a> Body<'a> {
             | Self::Fault(_) => &[],
         }
     }
-}
 
-/// `ResponseClass` of a response message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-pub enum ResponseClass {
-    /// `Success`
-    Success,
-    /// `Warning`
-    Warning,
-    /// `Error`
-    Error,
+    /// The status of every response message, whatever its kind, in document order. Empty for a
+    /// fault (whose code is on [`Fault`]).
+    ///
+    /// ```
+    /// # let xml = br#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>
+    /// #  <m:GetItemResponse xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages">
+    /// #   <m:ResponseMessages><m:GetItemResponseMessage ResponseClass="Error">
+    /// #    <m:ResponseCode>ErrorItemNotFound</m:ResponseCode>
+    /// #   </m:GetItemResponseMessage></m:ResponseMessages>
+    /// #  </m:GetItemResponse></s:Body></s:Envelope>"#;
+    /// use ews_notify::ResponseCode;
+    /// let envelope = ews_notify::parse_envelope(xml)?;
+    /// let codes: Vec<_> = envelope.body.statuses().map(|s| s.response_code.clone()).collect();
+    /// assert_eq!(codes, [Some(ResponseCode::ErrorItemNotFound)]);
+    /// # Ok::<(), ews_notify::Error>(())
+    /// ```
+    pub fn statuses(&self) -> impl Iterator<Item = &ResponseStatus<'a>> + '_ {
+        let (get, find, sync): (
+            &[GetItemResponseMessage<'a>],
+            &[FindItemResponseMessage<'a>],
+            &[SyncFolderItemsResponseMessage<'a>],
+        ) = match self {
+            Self::GetItemResponse(m) => (m, &[], &[]),
+            Self::FindItemResponse(m) => (&[], m, &[]),
+            Self::SyncFolderItemsResponse(m) => (&[], &[], m),
+            _ => (&[], &[], &[]),
+        };
+        let notification = self.response_messages().iter().map(|m| &m.status);
+        notification
+            .chain(get.iter().map(|m| &m.status))
+            .chain(find.iter().map(|m| &m.status))
+            .chain(sync.iter().map(|m| &m.status))
+    }
 }
 
 /// `ConnectionStatus` of a GetStreamingEvents response message.
@@ -155,19 +180,10 @@ fn ser_closed<S: serde::Serializer>(s: S) -> Result<S::Ok, S::Error> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResponseMessage<'a> {
-    /// `ResponseClass` attribute.
-    pub response_class: ResponseClass,
-    /// `ResponseCode`, trimmed. `None` when the element is absent.
-    pub response_code: Option<ResponseCode<'a>>,
-    /// `MessageText`, verbatim.
-    pub message_text: Option<Cow<'a, str>>,
-    /// `DescriptiveLinkKey`, verbatim.
-    pub descriptive_link_key: Option<Cow<'a, str>>,
-    /// `MessageXml`: its `Value Name="..."` children (and the text of any other child element,
-    /// keyed by its local name), in document order. `None` when absent.
-    pub message_xml: Option<MessageXml<'a>>,
-    /// `BackOffMilliseconds` from `MessageXml`, as a number, when present and valid.
-    pub back_off_milliseconds: Option<u64>,
+    /// `ResponseClass`, `ResponseCode`, `MessageText`, `DescriptiveLinkKey`, `MessageXml` and
+    /// `BackOffMilliseconds`; flattened into this message's JSON.
+    #[serde(flatten)]
+    pub status: ResponseStatus<'a>,
     /// `SubscriptionId` of a SubscribeResponse message.
     pub subscription_id: Option<Cow<'a, str>>,
     /// `Watermark` of a SubscribeResponse message (pull and push subscriptions).
@@ -184,45 +200,6 @@ pub struct ResponseMessage<'a> {
     /// `"unknownElements"` only when not empty, so they are never dropped quietly.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unknown_elements: Vec<Cow<'a, str>>,
-}
-
-/// `MessageXml` name/value pairs, in document order.
-///
-/// Serialized as a JSON object; when a name repeats, the last value wins in the JSON and every
-/// pair stays visible in [`MessageXml::entries`].
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct MessageXml<'a> {
-    /// The pairs, in document order.
-    pub entries: Vec<(Cow<'a, str>, Cow<'a, str>)>,
-}
-
-impl<'a> MessageXml<'a> {
-    /// The value of the last entry named `name`.
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.entries
-            .iter()
-            .rev()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_ref())
-    }
-}
-
-impl Serialize for MessageXml<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        // Keep first-seen order, last value wins, so the JSON object has no duplicate keys.
-        let mut keys: Vec<&str> = Vec::with_capacity(self.entries.len());
-        for (k, _) in &self.entries {
-            if !keys.contains(&k.as_ref()) {
-                keys.push(k);
-            }
-        }
-        let mut map = s.serialize_map(Some(keys.len()))?;
-        for k in keys {
-            map.serialize_entry(k, &self.get(k))?;
-        }
-        map.end()
-    }
 }
 
 impl Serialize for Envelope<'_> {
@@ -243,22 +220,14 @@ impl Serialize for Envelope<'_> {
     }
 }
 
-/// Turns a borrowed text into one that owns its bytes.
-pub(crate) fn own(text: Cow<'_, str>) -> Cow<'static, str> {
-    Cow::Owned(text.into_owned())
-}
-
-/// Turns an optional borrowed text into one that owns its bytes.
-pub(crate) fn own_opt(text: Option<Cow<'_, str>>) -> Option<Cow<'static, str>> {
-    text.map(own)
-}
-
 impl Envelope<'_> {
     /// The canonical JSON of this envelope: compact, keys in the documented order.
     ///
     /// This is the one shape every binding returns; see `docs/canonical-json.md`.
     pub fn to_json(&self) -> String {
-        crate::json::to_json(self)
+        // Serializing these types cannot fail: every map key is a string and no value is a
+        // float, so the empty fallback is never taken.
+        serde_json::to_string(self).unwrap_or_default()
     }
 
     /// A copy that owns all its text, for keeping past the input buffer.
@@ -342,12 +311,7 @@ impl ResponseMessage<'_> {
     /// A copy that owns its text.
     pub fn into_owned(self) -> ResponseMessage<'static> {
         ResponseMessage {
-            response_class: self.response_class,
-            response_code: self.response_code.map(ResponseCode::into_owned),
-            message_text: own_opt(self.message_text),
-            descriptive_link_key: own_opt(self.descriptive_link_key),
-            message_xml: self.message_xml.map(MessageXml::into_owned),
-            back_off_milliseconds: self.back_off_milliseconds,
+            status: self.status.into_owned(),
             subscription_id: own_opt(self.subscription_id),
             watermark: own_opt(self.watermark),
             connection_status: self.connection_status.map(ConnectionStatus::into_owned),
@@ -358,19 +322,6 @@ impl ResponseMessage<'_> {
                 .map(Notification::into_owned)
                 .collect(),
             unknown_elements: self.unknown_elements.into_iter().map(own).collect(),
-        }
-    }
-}
-
-impl MessageXml<'_> {
-    /// A copy that owns its text.
-    pub fn into_owned(self) -> MessageXml<'static> {
-        MessageXml {
-            entries: self
-                .entries
-                .into_iter()
-                .map(|(k, v)| (own(k), own(v)))
-                .collect(),
         }
     }
 }
