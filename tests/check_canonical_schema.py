@@ -1,7 +1,10 @@
 """Validates every golden canonical JSON in tests/corpus against docs/canonical.schema.json.
 
 Usage: python3 tests/check_canonical_schema.py   (needs the `jsonschema` package)
-Exits 1 when a golden does not match the schema, or when the schema accepts a broken value.
+Exits 1 when a golden does not match the schema, when a corpus folder is missing or empty,
+or when the schema accepts a broken value. The schema is generated from the Rust types
+(`BLESS=1 cargo test -p ews-notify-tests --test generated`); this check is what ties it to
+their real `Serialize` output.
 """
 
 import glob
@@ -12,7 +15,8 @@ import sys
 import jsonschema
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-KINDS = ["push", "pull", "streaming", "subscribe", "fault", "malformed", "regressions"]
+# Every folder of single-envelope goldens (tests/src/lib.rs `KINDS`).
+KINDS = ["push", "pull", "streaming", "subscribe", "fault", "items", "malformed", "regressions"]
 
 
 def main() -> int:
@@ -21,7 +25,11 @@ def main() -> int:
     validator = jsonschema.Draft202012Validator(schema)
     values = []
     for kind in KINDS:
-        for path in sorted(glob.glob(str(ROOT / "tests/corpus" / kind / "*.json"))):
+        paths = sorted(glob.glob(str(ROOT / "tests/corpus" / kind / "*.json")))
+        if not paths:
+            print(f"tests/corpus/{kind}: no goldens found: corpus went missing")
+            return 1
+        for path in paths:
             values.append((path, json.loads(pathlib.Path(path).read_text())))
     for path in sorted(glob.glob(str(ROOT / "tests/corpus/streaming/bodies/*.json"))):
         for i, item in enumerate(json.loads(pathlib.Path(path).read_text())):
@@ -38,6 +46,41 @@ def main() -> int:
     if checked < 100:
         print(f"only {checked} goldens checked: corpus went missing")
         return 1
+    kinds_seen = {v["kind"] for _, v in values if "kind" in v}
+    every_kind = {
+        "sendNotification", "getEventsResponse", "getStreamingEventsResponse", "subscribeResponse",
+        "unsubscribeResponse", "getItemResponse", "findItemResponse", "syncFolderItemsResponse",
+        "fault",
+    }
+    if kinds_seen != every_kind:
+        print(f"goldens cover {sorted(kinds_seen)}, not every envelope kind {sorted(every_kind)}")
+        return 1
+    # The `watch` / `listen` line (`$defs/EventLine`): every golden event, wrapped as the CLI
+    # wraps it, is a valid line; a line without `position` is not.
+    line_validator = jsonschema.Draft202012Validator({"$ref": "#/$defs/EventLine", "$defs": schema["$defs"]})
+    lines = 0
+    for path, value in values:
+        for message in value.get("responseMessages", []):
+            for notification in message.get("notifications", []):
+                for event in notification["events"]:
+                    line = {
+                        "mailbox": "room1@example.com",
+                        "event": event,
+                        "origin": "notification",
+                        "position": {"watermark": event["watermark"], "syncState": None},
+                    }
+                    lines += 1
+                    errors = list(line_validator.iter_errors(line))
+                    if errors:
+                        failed += 1
+                        print(f"{path}: event line: {errors[0].message[:300]}")
+    if lines < 50:
+        print(f"only {lines} event lines checked")
+        return 1
+    del line["position"]
+    if line_validator.is_valid(line):
+        print("the schema accepts an event line without position")
+        return 1
     # The schema must not accept everything: a value without a required key fails.
     probe = next(v for _, v in values if v.get("kind") == "sendNotification")
     probe = json.loads(json.dumps(probe))
@@ -45,7 +88,7 @@ def main() -> int:
     if validator.is_valid(probe):
         print("the schema accepts a response message without responseCode")
         return 1
-    print(f"canonical schema: {checked} goldens valid, {failed} invalid")
+    print(f"canonical schema: {checked} goldens and {lines} event lines checked, {failed} invalid")
     return 1 if failed else 0
 
 

@@ -2,16 +2,15 @@
 //! JSON line per event on stdout; recoveries and failures go to stderr.
 //!
 //! A line is `{"mailbox":...,"event":{canonical event JSON},"origin":"notification"|"catchUp",
-//! "position":{"watermark":...,"syncState":...}}`. Persist `position` to resume later.
+//! "position":{"watermark":...,"syncState":...}}`: the client's `EventLine`, `$defs/EventLine` in
+//! `docs/canonical.schema.json`. Persist `position` to resume later.
 
 use std::io::Write;
 use std::time::Duration;
 
 use ews_notify_client::{
-    Client, Delivered, Origin, Position, StreamingOptions, Update, Watch, watch_pull,
-    watch_streaming,
+    Client, Delivered, EventLine, StreamingOptions, Update, Watch, watch_pull, watch_streaming,
 };
-use serde::Serialize;
 
 /// The server and how to reach it: shared by `watch` and `listen`.
 #[derive(clap::Args)]
@@ -169,41 +168,9 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, String> {
         .map_err(|e| format!("error: cannot start the runtime: {e}"))
 }
 
-/// One output line.
-#[derive(Serialize)]
-struct Line<'a> {
-    mailbox: &'a str,
-    event: &'a ews_notify::Event<'static>,
-    origin: &'static str,
-    position: PositionJson<'a>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PositionJson<'a> {
-    watermark: Option<&'a str>,
-    sync_state: Option<&'a str>,
-}
-
-/// The JSON line of a delivered event.
+/// The JSON line of a delivered event: [`EventLine`], described in `docs/canonical.schema.json`.
 pub(crate) fn line(d: &Delivered) -> Result<String, String> {
-    let Position {
-        watermark,
-        sync_state,
-    } = &d.position;
-    serde_json::to_string(&Line {
-        mailbox: &d.mailbox,
-        event: &d.event,
-        origin: match d.origin {
-            Origin::Notification => "notification",
-            Origin::CatchUp => "catchUp",
-        },
-        position: PositionJson {
-            watermark: watermark.as_deref(),
-            sync_state: sync_state.as_deref(),
-        },
-    })
-    .map_err(|e| format!("error[json]: {e}"))
+    serde_json::to_string(&EventLine::new(d)).map_err(|e| format!("error[json]: {e}"))
 }
 
 /// Prints every stream's events as JSON lines until `count` events (0: no limit) or until all

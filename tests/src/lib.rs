@@ -7,6 +7,9 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod shapes;
+pub mod typescript;
+
 /// Kinds of corpus folder whose `*.xml` files are single envelopes with goldens.
 pub const KINDS: [&str; 8] = [
     "push",

@@ -184,6 +184,8 @@ impl GoidWarning {
 
 /// A [`GoidWarning`] as it appears in the canonical JSON.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "GoidWarning"))]
 #[serde(rename_all = "camelCase")]
 pub struct WarningSummary {
     /// [`GoidWarning::code`].

@@ -11,6 +11,7 @@ use super::error::WarningSummary;
 /// "cleanHex","cleanBase64","icalUid","warnings"}`. Hex is uppercase; `creationTime` is RFC 3339
 /// UTC with seven fractional digits (one per 100 ns FILETIME tick).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct GoidSummary {
     /// Uppercase hex of every byte.

@@ -32,6 +32,7 @@ pub struct Envelope<'a> {
 
 /// The SOAP version of an envelope, told by its namespace URI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum SoapVersion {
     /// `http://schemas.xmlsoap.org/soap/envelope/`
     #[serde(rename = "1.1")]
@@ -47,6 +48,7 @@ pub enum SoapVersion {
 /// `RequestServerVersion` with only `version`.
 /// See <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/serverversioninfo>.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ServerVersion<'a> {
     /// `MajorVersion`, e.g. 15.
@@ -178,6 +180,7 @@ fn ser_closed<S: serde::Serializer>(s: S) -> Result<S::Ok, S::Error> {
 ///
 /// See <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/responsemessages>.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ResponseMessage<'a> {
     /// `ResponseClass`, `ResponseCode`, `MessageText`, `DescriptiveLinkKey`, `MessageXml` and

@@ -10,6 +10,7 @@ use super::{own, own_opt};
 
 /// One `Notification`: the events of one subscription since `previous_watermark`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Notification<'a> {
     /// `SubscriptionId`. Borrowed unless escaped.
@@ -73,6 +74,7 @@ impl Serialize for EventKind<'_> {
 
 /// An item or folder id with its change key (`ItemId`, `FolderId`, `ParentFolderId`, ...).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ObjectId<'a> {
     /// `Id` attribute. Borrowed unless escaped.

@@ -61,6 +61,7 @@ impl<'a> CalendarItemType<'a> {
 ///
 /// See <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/mailbox>.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Mailbox<'a> {
     /// `Name`: the display name.
@@ -89,6 +90,7 @@ impl Mailbox<'_> {
 ///
 /// See <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/extendedfielduri>.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ExtendedFieldUri<'a> {
     /// `DistinguishedPropertySetId`, e.g. `Meeting`.
@@ -148,6 +150,7 @@ impl ExtendedFieldUri<'_> {
 ///
 /// See <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/extendedproperty>.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ExtendedProperty<'a> {
     /// `ExtendedFieldURI`.
@@ -176,6 +179,7 @@ impl ExtendedProperty<'_> {
 /// Texts borrow from the input unless escaped; times are verbatim `xs:dateTime` text. The two
 /// GlobalObjectIds are decoded (base64 decoding allocates, so they own their bytes).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CalendarItem<'a> {
     /// The element's local name: `CalendarItem`, `MeetingRequest`, `Message`, ...
@@ -210,9 +214,17 @@ pub struct CalendarItem<'a> {
     /// PidLidGlobalObjectId (`Meeting` property 0x3), decoded; serialized as the GOID summary.
     /// A value that does not decode stays in [`CalendarItem::extended_properties`] instead.
     #[serde(serialize_with = "ser_goid")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "Option<crate::goid::GoidSummary>")
+    )]
     pub global_object_id: Option<GlobalObjectId<'static>>,
     /// PidLidCleanGlobalObjectId (`Meeting` property 0x23), decoded, as above.
     #[serde(serialize_with = "ser_goid")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "Option<crate::goid::GoidSummary>")
+    )]
     pub clean_global_object_id: Option<GlobalObjectId<'static>>,
     /// Every other `ExtendedProperty`, in document order.
     pub extended_properties: Vec<ExtendedProperty<'a>>,
@@ -290,6 +302,7 @@ impl<'a> CalendarItem<'a> {
 ///
 /// See <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/getitemresponsemessage>.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct GetItemResponseMessage<'a> {
     /// The status fields, flattened into this message's JSON.
@@ -306,6 +319,7 @@ pub struct GetItemResponseMessage<'a> {
 ///
 /// See <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/finditemresponsemessage>.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct FindItemResponseMessage<'a> {
     /// The status fields, flattened into this message's JSON.
@@ -327,6 +341,7 @@ pub struct FindItemResponseMessage<'a> {
 
 /// What a [`SyncChange`] says happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum SyncChangeKind {
     /// `Create`: a new item; [`SyncChange::item`] holds it.
@@ -343,6 +358,7 @@ pub enum SyncChangeKind {
 ///
 /// See <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/changes-items>.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SyncChange<'a> {
     /// What happened.
@@ -371,6 +387,7 @@ impl SyncChange<'_> {
 ///
 /// See <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/syncfolderitemsresponsemessage>.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SyncFolderItemsResponseMessage<'a> {
     /// The status fields, flattened into this message's JSON.

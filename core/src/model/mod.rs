@@ -6,7 +6,8 @@
 //! `schema` feature) and `docs/canonical-json.md` explains it. The readers that build them from
 //! XML are private to the crate; call [`crate::parse_envelope`].
 //!
-//! Every type is also re-exported at the crate root (`ews_notify::Envelope`).
+//! Every type is also re-exported at the crate root (`ews_notify::Envelope`). With the feature
+//! `schema`, each implements `schemars::JsonSchema`.
 
 use std::borrow::Cow;
 
@@ -15,6 +16,8 @@ mod envelope;
 mod event;
 mod fault;
 mod item;
+#[cfg(feature = "schema")]
+mod schema;
 mod status;
 
 pub use code::ResponseCode;

@@ -14,6 +14,7 @@ use super::{own, own_opt};
 
 /// `ResponseClass` of a response message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum ResponseClass {
     /// `Success`
     Success,
@@ -29,6 +30,7 @@ pub enum ResponseClass {
 /// `backOffMilliseconds` come first in every message object), so a client reads the status of
 /// any message kind in one place.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ResponseStatus<'a> {
     /// `ResponseClass` attribute.
