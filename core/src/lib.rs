@@ -49,6 +49,12 @@
 //! # Ok::<(), ews_notify::Error>(())
 //! ```
 //!
+//! # Features
+//!
+//! - `schema` (off by default): `schemars::JsonSchema` for every [`model`] type, from which
+//!   `docs/canonical.schema.json` and the bindings' TypeScript declarations are generated. The
+//!   parser, the bindings and the wasm build leave it off.
+//!
 //! # Safety limits
 //!
 //! Input is untrusted: a `<!DOCTYPE` is refused (so no entity expansion, no external entities),
