@@ -3,222 +3,215 @@
 
 // The canonical JSON shape (core's `Serialize` output), prepended to the generated
 // declarations by `napi build` (package.json `napi.dtsHeaderFile`). Every key is always
-// present unless marked optional; absent values are `null`, never `undefined`.
+// present unless marked optional; absent values are `null`, never `undefined`. The types
+// between the two marker lines are generated from docs/canonical.schema.json; the rest is
+// written by hand.
 
+// Generated from core's types by `BLESS=1 cargo test -p ews-notify-tests --test generated`: do not edit by hand.
 /** One parsed SOAP envelope; `kind` tells which message the SOAP body holds. */
-export type Envelope =
-  | NotificationEnvelope
-  | GetItemEnvelope
-  | FindItemEnvelope
-  | SyncFolderItemsEnvelope
-  | FaultEnvelope
+export type Envelope = NotificationEnvelope | GetItemEnvelope | FindItemEnvelope | SyncFolderItemsEnvelope | FaultEnvelope
 
-/** The `kind` of an envelope, from the element inside the SOAP body. */
-export type EnvelopeKind = Envelope['kind']
-
-/** SOAP 1.1 or 1.2, from the envelope's namespace URI. */
-export type SoapVersion = '1.1' | '1.2'
-
-/** A push `SendNotification`, or a pull, streaming, subscribe or unsubscribe response. */
-export interface NotificationEnvelope {
-  kind:
-    | 'sendNotification'
-    | 'getEventsResponse'
-    | 'getStreamingEventsResponse'
-    | 'subscribeResponse'
-    | 'unsubscribeResponse'
-  soapVersion: SoapVersion
-  /** `ServerVersionInfo` (responses) or `RequestServerVersion` (push), when present. */
-  serverVersion: ServerVersion | null
-  responseMessages: Array<ResponseMessage>
-}
-
-/** A `GetItemResponse`. */
-export interface GetItemEnvelope {
-  kind: 'getItemResponse'
-  soapVersion: SoapVersion
-  serverVersion: ServerVersion | null
-  responseMessages: Array<GetItemResponseMessage>
-}
-
-/** A `FindItemResponse`. */
-export interface FindItemEnvelope {
-  kind: 'findItemResponse'
-  soapVersion: SoapVersion
-  serverVersion: ServerVersion | null
-  responseMessages: Array<FindItemResponseMessage>
-}
-
-/** A `SyncFolderItemsResponse`. */
-export interface SyncFolderItemsEnvelope {
-  kind: 'syncFolderItemsResponse'
-  soapVersion: SoapVersion
-  serverVersion: ServerVersion | null
-  responseMessages: Array<SyncFolderItemsResponseMessage>
-}
-
-/** A SOAP fault: an answer from the server (for example `ErrorServerBusy`), not a parse error. */
-export interface FaultEnvelope {
-  kind: 'fault'
-  soapVersion: SoapVersion
-  serverVersion: ServerVersion | null
-  /** `faultcode` (1.1) or `Code/Value` (1.2), verbatim, e.g. `a:ErrorServerBusy`. */
-  faultCode: string | null
-  /** `faultstring` (1.1) or `Reason/Text` (1.2). */
-  faultString: string | null
-  /** `detail/ResponseCode`. */
-  responseCode: ResponseCode | null
-  /** `detail/Message`. */
-  messageText: string | null
-  /** `BackOffMilliseconds` from `detail/MessageXml`, when present and valid. */
-  backOffMilliseconds: number | null
-  /** `detail/MessageXml` name/value pairs (last value wins when a name repeats). */
-  messageXml: MessageXml | null
-  /** `detail` children that are not read, by local name; present only when not empty. */
-  unknownElements?: Array<string>
-}
-
-/** Version information from the SOAP header. */
-export interface ServerVersion {
-  majorVersion: number | null
-  minorVersion: number | null
-  majorBuildNumber: number | null
-  minorBuildNumber: number | null
-  /** `Version`, e.g. `V2_23` or `Exchange2013`. */
-  version: string | null
-}
-
-/** `ResponseClass` of a response message. */
-export type ResponseClass = 'Success' | 'Warning' | 'Error'
-
-/** An EWS `ResponseCode`: the named ones a notification client acts on, or any other verbatim. */
-export type ResponseCode =
-  | 'NoError'
-  | 'ErrorServerBusy'
-  | 'ErrorSubscriptionNotFound'
-  | 'ErrorInvalidSubscription'
-  | 'ErrorExpiredSubscription'
-  | 'ErrorReadEventsFailed'
-  | 'ErrorEventNotFound'
-  | 'ErrorInvalidWatermark'
-  | 'ErrorInvalidPullSubscriptionId'
-  | 'ErrorInvalidPushSubscriptionUrl'
-  | 'ErrorMissedNotificationEvents'
-  | 'ErrorSubscriptionUnsubscribed'
-  | 'ErrorSubscriptionAccessDenied'
-  | 'ErrorNewEventStreamConnectionOpened'
-  | 'ErrorExceededConnectionCount'
-  | 'ErrorMailboxMoveInProgress'
-  | 'ErrorMailboxStoreUnavailable'
-  | 'ErrorInternalServerTransientError'
-  | 'ErrorInternalServerError'
-  | 'ErrorItemNotFound'
-  | 'ErrorAccessDenied'
-  | 'ErrorSchemaValidation'
-  | 'ErrorInvalidRequest'
-  | 'ErrorInvalidSyncStateData'
-  | 'ErrorTimeoutExpired'
-  | (string & {})
-
-/** `ConnectionStatus` of a GetStreamingEvents message: `OK`, `Closed`, or any other verbatim. */
-export type ConnectionStatus = 'OK' | 'Closed' | (string & {})
-
-/** `MessageXml` name/value pairs in document order (last value wins when a name repeats). */
-export type MessageXml = Record<string, string>
-
-/** One `*ResponseMessage` element: its status and, for notification kinds, what it carries. */
-export interface ResponseMessage {
-  responseClass: ResponseClass
-  responseCode: ResponseCode | null
-  messageText: string | null
-  descriptiveLinkKey: string | null
-  messageXml: MessageXml | null
-  /** `BackOffMilliseconds` from `MessageXml`, when present and valid. */
-  backOffMilliseconds: number | null
-  /** `SubscriptionId` of a SubscribeResponse message. */
-  subscriptionId: string | null
-  /** `Watermark` of a SubscribeResponse message. */
-  watermark: string | null
-  /** `ConnectionStatus` of a GetStreamingEvents message. */
-  connectionStatus: ConnectionStatus | null
-  /** `ErrorSubscriptionIds` of a GetStreamingEvents message (empty when absent). */
-  errorSubscriptionIds: Array<string>
-  /** The notifications carried (one for push and pull, any number for streaming). */
-  notifications: Array<Notification>
-  /** Child elements that are not read, by local name; present only when not empty. */
-  unknownElements?: Array<string>
-}
-
-/** One `Notification`: the events of one subscription since `previousWatermark`. */
-export interface Notification {
-  subscriptionId: string
-  /** Absent in streaming notifications. */
-  previousWatermark: string | null
-  /** `null` when absent (streaming notifications omit it). */
-  moreEvents: boolean | null
-  events: Array<Event>
-}
-
-/** What an event says happened; `unknown` keeps an unrecognised element (see `Event.name`). */
-export type EventKind =
-  | 'status'
-  | 'newMail'
-  | 'created'
-  | 'deleted'
-  | 'modified'
-  | 'moved'
-  | 'copied'
-  | 'freeBusyChanged'
-  | 'unknown'
-
-/** An item or folder id with its change key. */
-export interface ObjectId {
-  id: string
-  changeKey: string | null
-}
-
-/** One event. Fields its kind does not carry are `null`. */
-export interface Event {
-  kind: EventKind
-  /** Local name of the element, only on `kind: 'unknown'` events. */
-  name?: string
-  watermark: string | null
-  /** `TimeStamp`, verbatim (`2013-06-14T05:49:19Z`). */
-  timestamp: string | null
+/**
+ * One item of a response: a `CalendarItem`, or another item kind read the same way (a
+ * `MeetingRequest` carries the same calendar fields). Fields the item does not carry are
+ * `null`.
+ *
+ * Texts borrow from the input unless escaped; times are verbatim `xs:dateTime` text. The two
+ * GlobalObjectIds are decoded (base64 decoding allocates, so they own their bytes).
+ */
+export interface CalendarItem {
+  /** The element's local name: `CalendarItem`, `MeetingRequest`, `Message`, ... */
+  element: string
+  /** `ItemId`. */
   itemId: ObjectId | null
-  folderId: ObjectId | null
+  /** `ParentFolderId`. */
   parentFolderId: ObjectId | null
-  oldItemId: ObjectId | null
-  oldFolderId: ObjectId | null
-  oldParentFolderId: ObjectId | null
-  unreadCount: number | null
-  /** Child elements that are not read, by local name; present only when not empty. */
+  /** `ItemClass`, e.g. `IPM.Appointment`. */
+  itemClass: string | null
+  /** `Subject`. */
+  subject: string | null
+  /** `Start`, verbatim. */
+  start: string | null
+  /** `End`, verbatim. */
+  end: string | null
+  /**
+   * `IsRecurring`: true for occurrences and exceptions of a series (and, on some servers,
+   * for the master).
+   */
+  isRecurring: boolean | null
+  /** `CalendarItemType`. */
+  calendarItemType: CalendarItemType | null
+  /** `RecurrenceId`: the original start of an occurrence or exception, verbatim. */
+  recurrenceId: string | null
+  /** `OriginalStart`, verbatim. */
+  originalStart: string | null
+  /** `LastModifiedTime`, verbatim. */
+  lastModifiedTime: string | null
+  /** `Organizer/Mailbox`. */
+  organizer: Mailbox | null
+  /** `UID`: the iCalendar UID of the meeting. */
+  uid: string | null
+  /**
+   * PidLidGlobalObjectId (`Meeting` property 0x3), decoded; serialized as the GOID summary.
+   * A value that does not decode stays in `CalendarItem::extended_properties` instead.
+   */
+  globalObjectId: GoidSummary | null
+  /** PidLidCleanGlobalObjectId (`Meeting` property 0x23), decoded, as above. */
+  cleanGlobalObjectId: GoidSummary | null
+  /** Every other `ExtendedProperty`, in document order. */
+  extendedProperties: Array<ExtendedProperty>
+  /**
+   * Child elements this crate does not read, by local name (`{namespace}local` outside
+   * the EWS namespaces), in document order. Serialized only when not empty.
+   */
   unknownElements?: Array<string>
 }
 
 /** `CalendarItemType`: the item's role in a series, or any other value verbatim. */
 export type CalendarItemType = 'Single' | 'Occurrence' | 'Exception' | 'RecurringMaster' | (string & {})
 
-/** A `GetItemResponseMessage`: status fields and the items. */
-export interface GetItemResponseMessage {
-  responseClass: ResponseClass
-  responseCode: ResponseCode | null
-  messageText: string | null
-  descriptiveLinkKey: string | null
-  messageXml: MessageXml | null
-  backOffMilliseconds: number | null
-  items: Array<CalendarItem>
-  /** Child elements that are not read, by local name; present only when not empty. */
+/** `ConnectionStatus` of a GetStreamingEvents message: `OK`, `Closed`, or any other value verbatim. */
+export type ConnectionStatus = 'OK' | 'Closed' | (string & {})
+
+/** One event. Fields its kind does not carry are `null`. */
+export interface Event {
+  /** What happened. */
+  kind: EventKind
+  /** The element's local name, only on `unknown` events. */
+  name?: string
+  /** `Watermark`: the position after this event. */
+  watermark: string | null
+  /** `TimeStamp`, verbatim (`2013-06-14T05:49:19Z`). */
+  timestamp: string | null
+  /** `ItemId`, for item events. */
+  itemId: ObjectId | null
+  /** `FolderId`, for folder events. */
+  folderId: ObjectId | null
+  /** `ParentFolderId`. */
+  parentFolderId: ObjectId | null
+  /** `OldItemId` (moved and copied items). */
+  oldItemId: ObjectId | null
+  /** `OldFolderId` (moved and copied folders). */
+  oldFolderId: ObjectId | null
+  /** `OldParentFolderId` (moved and copied). */
+  oldParentFolderId: ObjectId | null
+  /** `UnreadCount` (modified folder events, Exchange 2010 and later). */
+  unreadCount: number | null
+  /**
+   * Child elements that are not read, by local name, in document order; present only when
+   * not empty.
+   */
   unknownElements?: Array<string>
 }
 
-/** A `FindItemResponseMessage`: status fields, the `RootFolder` paging and its items. */
-export interface FindItemResponseMessage {
-  responseClass: ResponseClass
+/** What an event says happened; `unknown` keeps an unrecognised element (its local name is the event's `name`). */
+export type EventKind = 'status' | 'newMail' | 'created' | 'deleted' | 'modified' | 'moved' | 'copied' | 'freeBusyChanged' | 'unknown'
+
+/** One delivered event as a JSON line. Borrows everything from the `Delivered`. */
+export interface EventLine {
+  /** The mailbox the event belongs to (its SMTP address, as it was watched). */
+  mailbox: string
+  /** The event, in the canonical JSON. */
+  event: Event
+  /** How the event reached the stream. */
+  origin: LineOrigin
+  /** Where the stream stands after this event: persist it to resume from here. */
+  position: LinePosition
+}
+
+/**
+ * `ExtendedFieldURI`: which MAPI property an `ExtendedProperty` holds, attributes verbatim.
+ *
+ * See <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/extendedfielduri>.
+ */
+export interface ExtendedFieldUri {
+  /** `DistinguishedPropertySetId`, e.g. `Meeting`. */
+  distinguishedPropertySetId: string | null
+  /** `PropertySetId`: a property set GUID. */
+  propertySetId: string | null
+  /** `PropertyTag`, e.g. `0x0E08`. */
+  propertyTag: string | null
+  /** `PropertyName`: a named property's name. */
+  propertyName: string | null
+  /** `PropertyId`: a named property's numeric id, as written (decimal). */
+  propertyId: string | null
+  /** `PropertyType`, e.g. `Binary`, `String`. */
+  propertyType: string | null
+}
+
+/**
+ * An `ExtendedProperty`: a MAPI property by its URI, with its value as text.
+ *
+ * See <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/extendedproperty>.
+ */
+export interface ExtendedProperty {
+  /** `ExtendedFieldURI`. */
+  fieldUri: ExtendedFieldUri
+  /** `Value`, verbatim (base64 for binary properties). `null` for array properties. */
+  value: string | null
+  /** `Values/Value`, for array properties. Empty otherwise. */
+  values: Array<string>
+}
+
+/** A SOAP fault: an answer from the server (for example `ErrorServerBusy`), not a parse error. */
+export interface FaultEnvelope {
+  /** `fault`. */
+  kind: 'fault'
+  /** SOAP 1.1 or 1.2. */
+  soapVersion: SoapVersion
+  /** `ServerVersionInfo`, when present. */
+  serverVersion: ServerVersion | null
+  /** `faultcode` (1.1) or `Code/Value` (1.2), verbatim, e.g. `a:ErrorServerBusy`. */
+  faultCode: string | null
+  /** `faultstring` (1.1) or `Reason/Text` (1.2). */
+  faultString: string | null
+  /** `detail/ResponseCode`, trimmed. */
   responseCode: ResponseCode | null
+  /** `detail/Message`. */
   messageText: string | null
-  descriptiveLinkKey: string | null
+  /** `BackOffMilliseconds` from `detail/MessageXml`, when present and valid. */
+  backOffMilliseconds: number | null
+  /** `detail/MessageXml` name/value pairs. */
   messageXml: MessageXml | null
+  /**
+   * `detail` children that are not read, by local name, in document order; present only
+   * when not empty.
+   */
+  unknownElements?: Array<string>
+}
+
+/** A `FindItemResponse`: calendar items found in a folder. */
+export interface FindItemEnvelope {
+  /** `findItemResponse`. */
+  kind: 'findItemResponse'
+  /** SOAP 1.1 or 1.2. */
+  soapVersion: SoapVersion
+  /** `ServerVersionInfo`, when present. */
+  serverVersion: ServerVersion | null
+  /** The response messages, in document order. */
+  responseMessages: Array<FindItemResponseMessage>
+}
+
+/**
+ * A `FindItemResponseMessage`: status, paging of the `RootFolder`, and its items.
+ *
+ * See <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/finditemresponsemessage>.
+ */
+export interface FindItemResponseMessage {
+  /** `ResponseClass` attribute. */
+  responseClass: ResponseClass
+  /** `ResponseCode`, trimmed. `null` when the element is absent. */
+  responseCode: ResponseCode | null
+  /** `MessageText`, verbatim. */
+  messageText: string | null
+  /** `DescriptiveLinkKey`, verbatim. */
+  descriptiveLinkKey: string | null
+  /**
+   * `MessageXml`: its `Value Name="..."` children (and the text of any other child element,
+   * keyed by its local name), in document order. `null` when absent.
+   */
+  messageXml: MessageXml | null
+  /** `BackOffMilliseconds` from `MessageXml`, as a number, when present and valid. */
   backOffMilliseconds: number | null
   /** `RootFolder/@TotalItemsInView`. */
   totalItemsInView: number | null
@@ -226,97 +219,287 @@ export interface FindItemResponseMessage {
   includesLastItemInRange: boolean | null
   /** `RootFolder/@IndexedPagingOffset`: where the next page starts. */
   indexedPagingOffset: number | null
+  /** `RootFolder/Items`, in document order. */
   items: Array<CalendarItem>
-  /** Child elements that are not read, by local name; present only when not empty. */
+  /**
+   * Child elements this crate does not read (for example grouped results). Serialized only
+   * when not empty.
+   */
   unknownElements?: Array<string>
 }
 
-/** A `SyncFolderItemsResponseMessage`: status fields, the new `SyncState` and the changes. */
-export interface SyncFolderItemsResponseMessage {
+/** A `GetItemResponse`: calendar items by id. */
+export interface GetItemEnvelope {
+  /** `getItemResponse`. */
+  kind: 'getItemResponse'
+  /** SOAP 1.1 or 1.2. */
+  soapVersion: SoapVersion
+  /** `ServerVersionInfo`, when present. */
+  serverVersion: ServerVersion | null
+  /** The response messages, in document order. */
+  responseMessages: Array<GetItemResponseMessage>
+}
+
+/**
+ * A `GetItemResponseMessage`: the status fields every response message has, and its items.
+ *
+ * See <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/getitemresponsemessage>.
+ */
+export interface GetItemResponseMessage {
+  /** `ResponseClass` attribute. */
   responseClass: ResponseClass
+  /** `ResponseCode`, trimmed. `null` when the element is absent. */
   responseCode: ResponseCode | null
+  /** `MessageText`, verbatim. */
   messageText: string | null
+  /** `DescriptiveLinkKey`, verbatim. */
   descriptiveLinkKey: string | null
+  /**
+   * `MessageXml`: its `Value Name="..."` children (and the text of any other child element,
+   * keyed by its local name), in document order. `null` when absent.
+   */
   messageXml: MessageXml | null
+  /** `BackOffMilliseconds` from `MessageXml`, as a number, when present and valid. */
   backOffMilliseconds: number | null
-  /** Send it with the next `SyncFolderItems` request. */
-  syncState: string | null
-  /** False when more changes wait. */
-  includesLastItemInRange: boolean | null
-  changes: Array<SyncChange>
-  /** Child elements that are not read, by local name; present only when not empty. */
+  /** `Items`, in document order. */
+  items: Array<CalendarItem>
+  /** Child elements this crate does not read. Serialized only when not empty. */
   unknownElements?: Array<string>
+}
+
+/**
+ * Every decoded field of a GlobalObjectId, as plain values.
+ *
+ * `serde_json::to_string(&summary)` is the canonical GOID JSON:
+ * `{"hex","base64","instanceDate","creationTime","dataSize","dataHex","vcalUid","isException",
+ * "cleanHex","cleanBase64","icalUid","warnings"}`. Hex is uppercase; `creationTime` is RFC 3339
+ * UTC with seven fractional digits (one per 100 ns FILETIME tick).
+ */
+export interface GoidSummary {
+  /** Uppercase hex of every byte. */
+  hex: string
+  /** Standard padded base64 of every byte (the form EWS returns). */
+  base64: string
+  /** `YYYY-MM-DD` of the exception's original instance, `null` for a series or single meeting. */
+  instanceDate: string | null
+  /** Creation time, `null` when the field is zero or out of range. */
+  creationTime: string | null
+  /** The Size field. */
+  dataSize: number
+  /** Uppercase hex of the data the Size field counts. */
+  dataHex: string
+  /** The embedded third-party UID, when the data is in `vCal-Uid` form and UTF-8. */
+  vcalUid: string | null
+  /** Whether the instance date is set. */
+  isException: boolean
+  /** Uppercase hex of the clean form (instance date zeroed). */
+  cleanHex: string
+  /**
+   * Base64 of the clean form: the PidLidCleanGlobalObjectId value, and the value a FindItem
+   * restriction on it compares with.
+   */
+  cleanBase64: string
+  /** The iCalendar UID. */
+  icalUid: string
+  /** Readable-but-odd findings, in byte order. */
+  warnings: Array<GoidWarning>
+}
+
+/** How an event reached the stream (the JSON form of `Origin`). */
+export type LineOrigin = 'notification' | 'catchUp'
+
+/** Where a stream stands (the JSON form of `Position`). */
+export interface LinePosition {
+  /** The last watermark: events after it are still to come. */
+  watermark: string | null
+  /** The SyncFolderItems state of the last catch-up. */
+  syncState: string | null
+}
+
+/**
+ * A `Mailbox` (the organizer's).
+ *
+ * See <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/mailbox>.
+ */
+export interface Mailbox {
+  /** `Name`: the display name. */
+  name: string | null
+  /** `EmailAddress`: for `SMTP` routing, the SMTP address. */
+  emailAddress: string | null
+  /** `RoutingType`, e.g. `SMTP` or `EX`. */
+  routingType: string | null
+  /** `MailboxType`, e.g. `Mailbox`, `OneOff`. */
+  mailboxType: string | null
+}
+
+/** `MessageXml` name/value pairs, keys in document order (the last value wins when a name repeats). */
+export type MessageXml = Record<string, string>
+
+/** One `Notification`: the events of one subscription since `previous_watermark`. */
+export interface Notification {
+  /** `SubscriptionId`. Borrowed unless escaped. */
+  subscriptionId: string
+  /** `PreviousWatermark`; absent in streaming notifications. */
+  previousWatermark: string | null
+  /** `MoreEvents`; `null` when absent (streaming notifications omit it). */
+  moreEvents: boolean | null
+  /** The events, in document order. */
+  events: Array<Event>
+}
+
+/** A push `SendNotification`, or a pull, streaming, subscribe or unsubscribe response. */
+export interface NotificationEnvelope {
+  /** Which message the SOAP body holds. */
+  kind: 'sendNotification' | 'getEventsResponse' | 'getStreamingEventsResponse' | 'subscribeResponse' | 'unsubscribeResponse'
+  /** SOAP 1.1 or 1.2, from the envelope's namespace URI. */
+  soapVersion: SoapVersion
+  /** `ServerVersionInfo` (responses) or `RequestServerVersion` (push), when present. */
+  serverVersion: ServerVersion | null
+  /** The response messages, in document order. */
+  responseMessages: Array<ResponseMessage>
+}
+
+/** An item or folder id with its change key (`ItemId`, `FolderId`, `ParentFolderId`, ...). */
+export interface ObjectId {
+  /** `Id` attribute. Borrowed unless escaped. */
+  id: string
+  /** `ChangeKey` attribute, when present. */
+  changeKey: string | null
+}
+
+/** `ResponseClass` of a response message. */
+export type ResponseClass = 'Success' | 'Warning' | 'Error'
+
+/** An EWS `ResponseCode`: one of the named codes a notification client acts on, or any other code verbatim. */
+export type ResponseCode = 'NoError' | 'ErrorServerBusy' | 'ErrorSubscriptionNotFound' | 'ErrorInvalidSubscription' | 'ErrorExpiredSubscription' | 'ErrorReadEventsFailed' | 'ErrorEventNotFound' | 'ErrorInvalidWatermark' | 'ErrorInvalidPullSubscriptionId' | 'ErrorInvalidPushSubscriptionUrl' | 'ErrorMissedNotificationEvents' | 'ErrorSubscriptionUnsubscribed' | 'ErrorSubscriptionAccessDenied' | 'ErrorNewEventStreamConnectionOpened' | 'ErrorExceededConnectionCount' | 'ErrorMailboxMoveInProgress' | 'ErrorMailboxStoreUnavailable' | 'ErrorInternalServerTransientError' | 'ErrorInternalServerError' | 'ErrorItemNotFound' | 'ErrorAccessDenied' | 'ErrorSchemaValidation' | 'ErrorInvalidRequest' | 'ErrorInvalidSyncStateData' | 'ErrorTimeoutExpired' | 'ErrorExceededSubscriptionCount' | 'ErrorFolderNotFound' | 'ErrorNonExistentMailbox' | (string & {})
+
+/**
+ * One `*ResponseMessage` element: its status and, for notification kinds, what it carries.
+ *
+ * See <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/responsemessages>.
+ */
+export interface ResponseMessage {
+  /** `ResponseClass` attribute. */
+  responseClass: ResponseClass
+  /** `ResponseCode`, trimmed. `null` when the element is absent. */
+  responseCode: ResponseCode | null
+  /** `MessageText`, verbatim. */
+  messageText: string | null
+  /** `DescriptiveLinkKey`, verbatim. */
+  descriptiveLinkKey: string | null
+  /**
+   * `MessageXml`: its `Value Name="..."` children (and the text of any other child element,
+   * keyed by its local name), in document order. `null` when absent.
+   */
+  messageXml: MessageXml | null
+  /** `BackOffMilliseconds` from `MessageXml`, as a number, when present and valid. */
+  backOffMilliseconds: number | null
+  /** `SubscriptionId` of a SubscribeResponse message. */
+  subscriptionId: string | null
+  /** `Watermark` of a SubscribeResponse message (pull and push subscriptions). */
+  watermark: string | null
+  /** `ConnectionStatus` of a GetStreamingEvents response message. */
+  connectionStatus: ConnectionStatus | null
+  /**
+   * `ErrorSubscriptionIds` of a GetStreamingEvents response message (the `m:` and `t:`
+   * spellings are both read). Empty when absent.
+   */
+  errorSubscriptionIds: Array<string>
+  /** The `Notification`s carried (one for push and pull, any number for streaming). */
+  notifications: Array<Notification>
+  /**
+   * Child elements this crate does not read, by local name (`{namespace}local` when the
+   * element is outside the EWS namespaces), in document order. Serialized as
+   * `"unknownElements"` only when not empty, so they are never dropped quietly.
+   */
+  unknownElements?: Array<string>
+}
+
+/**
+ * Version information from the SOAP header.
+ *
+ * Responses carry `ServerVersionInfo` with all five values; a push `SendNotification` carries
+ * `RequestServerVersion` with only `version`.
+ * See <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/serverversioninfo>.
+ */
+export interface ServerVersion {
+  /** `MajorVersion`, e.g. 15. */
+  majorVersion: number | null
+  /** `MinorVersion`. */
+  minorVersion: number | null
+  /** `MajorBuildNumber`. */
+  majorBuildNumber: number | null
+  /** `MinorBuildNumber`. */
+  minorBuildNumber: number | null
+  /** `Version`, e.g. `V2_23` or `Exchange2013`. Borrowed unless escaped. */
+  version: string | null
+}
+
+/** The SOAP version of an envelope, told by its namespace URI. */
+export type SoapVersion = '1.1' | '1.2'
+
+/**
+ * One change in a `SyncFolderItems` response. Fields a kind does not carry are `null`.
+ *
+ * See <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/changes-items>.
+ */
+export interface SyncChange {
+  /** What happened. */
+  kind: SyncChangeKind
+  /** The item (`Create`, `Update`). */
+  item: CalendarItem | null
+  /** `ItemId` (`Delete`, `ReadFlagChange`). */
+  itemId: ObjectId | null
+  /** `IsRead` (`ReadFlagChange`). */
+  isRead: boolean | null
 }
 
 /** What a `SyncChange` says happened. */
 export type SyncChangeKind = 'create' | 'update' | 'delete' | 'readFlagChange'
 
-/** One change of a `SyncFolderItems` response; fields its kind does not carry are `null`. */
-export interface SyncChange {
-  kind: SyncChangeKind
-  /** The item (`create`, `update`). */
-  item: CalendarItem | null
-  /** The item's id (`delete`, `readFlagChange`). */
-  itemId: ObjectId | null
-  /** `IsRead` (`readFlagChange`). */
-  isRead: boolean | null
+/** A `SyncFolderItemsResponse`: the changes to a folder since a sync state. */
+export interface SyncFolderItemsEnvelope {
+  /** `syncFolderItemsResponse`. */
+  kind: 'syncFolderItemsResponse'
+  /** SOAP 1.1 or 1.2. */
+  soapVersion: SoapVersion
+  /** `ServerVersionInfo`, when present. */
+  serverVersion: ServerVersion | null
+  /** The response messages, in document order. */
+  responseMessages: Array<SyncFolderItemsResponseMessage>
 }
 
-/** A `CalendarItem` (or another item element read the same way); times are verbatim text. */
-export interface CalendarItem {
-  /** The element's local name: `CalendarItem`, `MeetingRequest`, ... */
-  element: string
-  itemId: ObjectId | null
-  parentFolderId: ObjectId | null
-  itemClass: string | null
-  subject: string | null
-  start: string | null
-  end: string | null
-  isRecurring: boolean | null
-  calendarItemType: CalendarItemType | null
-  /** The original start of an occurrence or exception. */
-  recurrenceId: string | null
-  originalStart: string | null
-  lastModifiedTime: string | null
-  organizer: Mailbox | null
-  /** The iCalendar UID. */
-  uid: string | null
-  /** PidLidGlobalObjectId, decoded. */
-  globalObjectId: GoidSummary | null
-  /** PidLidCleanGlobalObjectId, decoded. */
-  cleanGlobalObjectId: GoidSummary | null
-  /** Every other `ExtendedProperty`, in document order. */
-  extendedProperties: Array<ExtendedProperty>
-  /** Child elements that are not read, by local name; present only when not empty. */
+/**
+ * A `SyncFolderItemsResponseMessage`: status, the new `SyncState`, and the changes.
+ *
+ * See <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/syncfolderitemsresponsemessage>.
+ */
+export interface SyncFolderItemsResponseMessage {
+  /** `ResponseClass` attribute. */
+  responseClass: ResponseClass
+  /** `ResponseCode`, trimmed. `null` when the element is absent. */
+  responseCode: ResponseCode | null
+  /** `MessageText`, verbatim. */
+  messageText: string | null
+  /** `DescriptiveLinkKey`, verbatim. */
+  descriptiveLinkKey: string | null
+  /**
+   * `MessageXml`: its `Value Name="..."` children (and the text of any other child element,
+   * keyed by its local name), in document order. `null` when absent.
+   */
+  messageXml: MessageXml | null
+  /** `BackOffMilliseconds` from `MessageXml`, as a number, when present and valid. */
+  backOffMilliseconds: number | null
+  /** `SyncState`: send it with the next `SyncFolderItems` request. */
+  syncState: string | null
+  /** `IncludesLastItemInRange`: false when more changes wait. */
+  includesLastItemInRange: boolean | null
+  /** `Changes`, in document order. */
+  changes: Array<SyncChange>
+  /** Child elements this crate does not read. Serialized only when not empty. */
   unknownElements?: Array<string>
 }
-
-/** A `Mailbox` (the organizer's). */
-export interface Mailbox {
-  name: string | null
-  emailAddress: string | null
-  routingType: string | null
-  mailboxType: string | null
-}
-
-/** An `ExtendedProperty`: a MAPI property by its URI, with its value as text. */
-export interface ExtendedProperty {
-  fieldUri: ExtendedFieldUri
-  /** `Value`, verbatim (base64 for binary properties); `null` for array properties. */
-  value: string | null
-  /** `Values/Value` of an array property; empty otherwise. */
-  values: Array<string>
-}
-
-/** `ExtendedFieldURI` attributes, verbatim. */
-export interface ExtendedFieldUri {
-  distinguishedPropertySetId: string | null
-  propertySetId: string | null
-  propertyTag: string | null
-  propertyName: string | null
-  propertyId: string | null
-  propertyType: string | null
-}
+// End of the generated types.
 
 /** The error every function throws when its input cannot be read. */
 export interface EwsNotifyError extends Error {
@@ -325,29 +508,6 @@ export interface EwsNotifyError extends Error {
   /** Byte index into the input (UTF-8 bytes for a string input), or `null`. */
   offset: number | null
 }
-
-/** The canonical GlobalObjectId JSON (`GlobalObjectId.prototype.toJSON`). */
-export interface GoidSummary {
-  /** Uppercase hex of every byte. */
-  hex: string
-  /** Standard padded base64 of every byte (the form EWS returns). */
-  base64: string
-  /** `YYYY-MM-DD` of an exception's original instance, `null` for a series or single meeting. */
-  instanceDate: string | null
-  /** RFC 3339 UTC with seven fractional digits; `null` when zero or out of range. */
-  creationTime: string | null
-  dataSize: number
-  /** Uppercase hex of the data the Size field counts. */
-  dataHex: string
-  /** The embedded third-party UID of a `vCal-Uid` id. */
-  vcalUid: string | null
-  isException: boolean
-  cleanHex: string
-  cleanBase64: string
-  icalUid: string
-  warnings: Array<GoidWarning>
-}
-
 
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for

@@ -49,7 +49,8 @@ pub fn declarations(root: &Value, skip: &[&str]) -> Result<String, String> {
 /// The members of an object schema, one per line, optional (`?`) when not required.
 ///
 /// The required members come first, in the order of `required` (schemars lists them in field
-/// order, which is the JSON's key order), then the optional ones by name.
+/// order, which is the JSON's key order), then the optional ones by name; an optional member
+/// with `"x-after": "key"` goes right after `key` instead.
 fn members(schema: &Value, props: &Map<String, Value>, indent: &str) -> Result<String, String> {
     let required: Vec<&str> = schema["required"]
         .as_array()
@@ -60,6 +61,18 @@ fn members(schema: &Value, props: &Map<String, Value>, indent: &str) -> Result<S
         let at = required.iter().position(|r| r == k);
         (at.is_none(), at, k.as_str())
     });
+    // An optional key with `x-after` sits right after the key it names.
+    for key in keys.clone() {
+        if let Some(after) = props[key]["x-after"].as_str() {
+            let from = keys.iter().position(|k| *k == key).unwrap_or_default();
+            let moved = keys.remove(from);
+            let to = keys
+                .iter()
+                .position(|k| k.as_str() == after)
+                .ok_or_else(|| format!("`{key}` follows `{after}`, which is not a property"))?;
+            keys.insert(to + 1, moved);
+        }
+    }
     let mut out = String::new();
     for key in keys {
         let prop = &props[key];
@@ -226,6 +239,24 @@ mod tests {
         });
         let out = declarations(&schema, &[]).unwrap();
         assert!(out.contains("  a: string\n  b?: string\n"), "{out}");
+    }
+
+    #[test]
+    fn x_after_places_an_optional_member() {
+        let schema = json!({
+            "title": "T",
+            "type": "object",
+            "properties": {
+                "a": { "type": "string" }, "b": { "type": "string" },
+                "z": { "type": "string", "x-after": "a" }, "y": { "type": "string" }
+            },
+            "required": ["a", "b"]
+        });
+        let out = declarations(&schema, &[]).unwrap();
+        assert!(
+            out.contains("  a: string\n  z?: string\n  b: string\n  y?: string\n"),
+            "{out}"
+        );
     }
 
     #[test]

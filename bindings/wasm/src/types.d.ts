@@ -98,6 +98,8 @@ export type ConnectionStatus = 'OK' | 'Closed' | (string & {})
 export interface Event {
   /** What happened. */
   kind: EventKind
+  /** The element's local name, only on `unknown` events. */
+  name?: string
   /** `Watermark`: the position after this event. */
   watermark: string | null
   /** `TimeStamp`, verbatim (`2013-06-14T05:49:19Z`). */
@@ -116,8 +118,6 @@ export interface Event {
   oldParentFolderId: ObjectId | null
   /** `UnreadCount` (modified folder events, Exchange 2010 and later). */
   unreadCount: number | null
-  /** The element's local name, only on `unknown` events. */
-  name?: string
   /**
    * Child elements that are not read, by local name, in document order; present only when
    * not empty.

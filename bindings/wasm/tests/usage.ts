@@ -35,6 +35,17 @@ export async function demo(bytes: Uint8Array, wasm: BufferSource): Promise<strin
   if (envelope.kind === "fault") {
     const backOff: number | null = envelope.backOffMilliseconds;
     out.push(`${envelope.responseCode ?? "?"} ${backOff ?? 0}`);
+  } else if (envelope.kind === "getItemResponse" || envelope.kind === "findItemResponse") {
+    for (const message of envelope.responseMessages) {
+      for (const item of message.items) {
+        const role: string | null = item.calendarItemType;
+        out.push(item.uid ?? "", item.cleanGlobalObjectId?.cleanBase64 ?? "", role ?? "");
+      }
+    }
+  } else if (envelope.kind === "syncFolderItemsResponse") {
+    for (const message of envelope.responseMessages) {
+      out.push(message.syncState ?? "", ...message.changes.map((c) => c.kind));
+    }
   } else {
     for (const message of envelope.responseMessages) {
       out.push(message.responseClass, message.connectionStatus ?? "");

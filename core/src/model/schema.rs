@@ -159,7 +159,10 @@ struct EventShape<'a> {
     /// What happened.
     kind: EventKind<'a>,
     /// The element's local name, only on `unknown` events.
+    // `x-after`: where the key sits when present (JSON Schema has no key order; the TypeScript
+    // emitter reads it, and the Node test checks the order against the parser's output).
     #[serde(skip_serializing_if = "only_on_unknown")]
+    #[schemars(extend("x-after" = "kind"))]
     name: Cow<'a, str>,
     /// `Watermark`: the position after this event.
     watermark: Option<Cow<'a, str>>,
