@@ -12,7 +12,6 @@
 //! - Element nesting is capped ([`crate::Limits::max_depth`]).
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 
 use quick_xml::events::attributes::AttrError;
 use quick_xml::events::{BytesStart, Event as XmlEvent};
@@ -22,8 +21,10 @@ use crate::error::{Error, ErrorKind};
 
 mod chars;
 mod scope;
+mod table;
 
 use scope::{Scopes, Uri};
+use table::StrTable;
 
 use chars::{XML_WS, check_chars, check_name, decode_attribute, normalize_eol, resolve_reference};
 pub(crate) use chars::{is_xml_whitespace, trim};
@@ -449,21 +450,25 @@ impl<'a> XmlReader<'a> {
     /// Whether `key` was already read on this tag. Up to [`DUPLICATE_SET_FROM`] attributes
     /// `key` is compared with each earlier one; past that the keys go into `seen`, so the work
     /// per attribute stays bounded on a tag with any number of them.
-    fn is_duplicate<'k>(&self, seen: &mut Option<HashSet<&'k str>>, key: &'k str) -> bool
+    fn is_duplicate<'k>(&self, seen: &mut Option<StrTable<&'k str, ()>>, key: &'k str) -> bool
     where
         'a: 'k,
     {
         if let Some(set) = seen {
-            self.probe(1);
-            return !set.insert(key);
+            let (old, probes) = set.insert(key, ());
+            self.probe(probes);
+            return old.is_some();
         }
         self.probe(self.attrs.len() as u64);
         if self.attrs.iter().any(|a| a.key == key) {
             return true;
         }
         if self.attrs.len() + 1 >= DUPLICATE_SET_FROM {
-            let mut set: HashSet<&'k str> = self.attrs.iter().map(|a| a.key).collect();
-            set.insert(key);
+            let mut set = StrTable::with_capacity(4 * DUPLICATE_SET_FROM);
+            for a in &self.attrs {
+                set.insert(a.key, ());
+            }
+            set.insert(key, ());
             *seen = Some(set);
         }
         false
@@ -486,7 +491,7 @@ impl<'a> XmlReader<'a> {
         let name_len = start.name().0.len();
         let mut scan = AttrScan { raw, pos: 0 };
         // The keys so far, once there are too many to compare with each.
-        let mut seen: Option<HashSet<&str>> = None;
+        let mut seen: Option<StrTable<&str, ()>> = None;
         while let Some(next) = scan.next() {
             let (key_at, key, value_at, value) = next.map_err(|e| {
                 let at = match &e {
