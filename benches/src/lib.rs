@@ -87,6 +87,45 @@ pub fn bare_loop(bytes: &[u8]) -> Result<Touched, quick_xml::Error> {
     }
 }
 
+/// A push envelope whose header holds one element with `n` attributes (`a0=""`, `a1=""`, ...):
+/// the input for the cost per attribute, which must stay flat as `n` grows.
+pub fn many_attributes(n: usize) -> Vec<u8> {
+    let mut tag = String::with_capacity(n * 10);
+    for i in 0..n {
+        tag.push_str(&format!(" a{i}=\"\""));
+    }
+    hostile_envelope("", &format!("<h{tag}/>"))
+}
+
+/// A push envelope whose root declares `bindings` prefixes (`xmlns:p0` first) and whose header
+/// holds `elements` empty elements in the first-declared prefix (`<p0:x/>`): the input for the
+/// cost of a prefix lookup, which must not grow with the bindings in scope.
+pub fn many_bindings(bindings: usize, elements: usize) -> Vec<u8> {
+    let mut decls = String::with_capacity(bindings * 24);
+    for i in 0..bindings {
+        decls.push_str(&format!(" xmlns:p{i}=\"urn:p{i}\""));
+    }
+    hostile_envelope(&decls, &"<p0:x/>".repeat(elements))
+}
+
+fn hostile_envelope(root_attributes: &str, header: &str) -> Vec<u8> {
+    format!(
+        concat!(
+            r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"{}>"#,
+            "<s:Header>{}</s:Header><s:Body>",
+            r#"<m:SendNotification xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages" "#,
+            r#"xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types"><m:ResponseMessages>"#,
+            r#"<m:SendNotificationResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode>"#,
+            "<m:Notification><t:SubscriptionId>s</t:SubscriptionId><t:PreviousWatermark>w</t:PreviousWatermark>",
+            "<t:MoreEvents>false</t:MoreEvents><t:StatusEvent><t:Watermark>w</t:Watermark></t:StatusEvent>",
+            "</m:Notification></m:SendNotificationResponseMessage></m:ResponseMessages></m:SendNotification>",
+            "</s:Body></s:Envelope>"
+        ),
+        root_attributes, header
+    )
+    .into_bytes()
+}
+
 /// Events in a parsed envelope, over all its notifications.
 pub fn event_count(envelope: &ews_notify::Envelope<'_>) -> usize {
     envelope

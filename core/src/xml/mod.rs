@@ -20,6 +20,11 @@ use quick_xml::reader::Reader;
 use crate::error::{Error, ErrorKind};
 
 mod chars;
+mod scope;
+mod table;
+
+use scope::{Scopes, Uri};
+use table::StrTable;
 
 use chars::{XML_WS, check_chars, check_name, decode_attribute, normalize_eol, resolve_reference};
 pub(crate) use chars::{is_xml_whitespace, trim};
@@ -76,7 +81,7 @@ pub(crate) struct Elem<'a> {
     /// The local name, a slice of the input.
     pub local: &'a str,
     /// The namespace URI when `ns` is [`Ns::Other`], for naming unknown elements.
-    pub other_uri: Option<String>,
+    pub other_uri: Option<Uri<'a>>,
     /// The tag, for reading attributes.
     pub start: BytesStart<'a>,
     /// Byte offset of the `<`.
@@ -90,7 +95,7 @@ impl<'a> Elem<'a> {
     /// unqualified) elements, `{uri}local` otherwise.
     pub(crate) fn display_name(&self) -> Cow<'a, str> {
         match &self.other_uri {
-            Some(uri) => Cow::Owned(format!("{{{uri}}}{}", self.local)),
+            Some(uri) => Cow::Owned(format!("{{{}}}{}", uri.as_str(), self.local)),
             None if matches!(self.ns, Ns::Soap11 | Ns::Soap12) => {
                 let uri = if self.ns == Ns::Soap11 {
                     "http://schemas.xmlsoap.org/soap/envelope/"
@@ -129,10 +134,9 @@ pub(crate) struct XmlReader<'a> {
     input: &'a str,
     base: usize,
     reader: Reader<&'a [u8]>,
-    /// Namespace bindings in scope, innermost last. Kept here rather than in quick-xml's
-    /// `NsReader`, whose per-tag bookkeeping allocates: a binding is pushed only by a tag that
-    /// declares one, and resolving is a short scan of this stack.
-    bindings: Vec<Binding<'a>>,
+    /// Namespace bindings in scope. Kept here rather than in quick-xml's `NsReader`, whose
+    /// per-tag bookkeeping allocates: a binding is pushed only by a tag that declares one.
+    scopes: Scopes<'a>,
     depth: usize,
     max_depth: usize,
     pending_end: bool,
@@ -148,20 +152,15 @@ pub(crate) struct XmlReader<'a> {
     /// Whether the input holds a tab or a carriage return (attribute values need looking at
     /// for them only then).
     has_tab_or_cr: bool,
+    /// Attribute keys compared or hashed, for the tests that bound the work per attribute.
+    #[cfg(test)]
+    probes: std::cell::Cell<u64>,
 }
 
-/// One `xmlns` or `xmlns:prefix` declaration in scope.
-struct Binding<'a> {
-    /// The prefix; empty for the default namespace.
-    prefix: Cow<'a, str>,
-    /// The namespace URI (decoded), empty when `xmlns=""` removes the default namespace.
-    uri: Cow<'a, str>,
-    /// Depth of the element that declared it.
-    depth: usize,
-}
-
-/// The namespace URI the `xml` prefix is always bound to.
-const XML_NAMESPACE: &str = "http://www.w3.org/XML/1998/namespace";
+/// Attributes on one tag past which duplicates are found through a set rather than by
+/// comparing each key with every earlier one (which made a tag with 200,000 attributes cost
+/// 20 billion comparisons). Real tags have at most a handful.
+const DUPLICATE_SET_FROM: usize = 16;
 
 /// One attribute of the last tag read.
 struct Attr<'a> {
@@ -271,10 +270,12 @@ impl<'a> XmlReader<'a> {
             pending_end: false,
             attrs: Vec::new(),
             attrs_complete: false,
-            bindings: Vec::new(),
+            scopes: Scopes::default(),
             seq: 0,
             has_cr,
             has_tab_or_cr,
+            #[cfg(test)]
+            probes: std::cell::Cell::new(0),
         })
     }
 
@@ -334,7 +335,7 @@ impl<'a> XmlReader<'a> {
     pub(crate) fn next(&mut self) -> Result<Tok<'a>, Error> {
         if self.pending_end {
             self.pending_end = false;
-            self.pop_bindings();
+            self.scopes.pop(self.depth);
             self.depth -= 1;
             return Ok(Tok::End);
         }
@@ -352,7 +353,7 @@ impl<'a> XmlReader<'a> {
                     return self.start(start, pos, true).map(Tok::Start);
                 }
                 XmlEvent::End(_) => {
-                    self.pop_bindings();
+                    self.scopes.pop(self.depth);
                     self.depth = self.depth.saturating_sub(1);
                     return Ok(Tok::End);
                 }
@@ -401,31 +402,6 @@ impl<'a> XmlReader<'a> {
         }
     }
 
-    /// Drops the bindings declared by the element being closed.
-    fn pop_bindings(&mut self) {
-        while self.bindings.last().is_some_and(|b| b.depth >= self.depth) {
-            self.bindings.pop();
-        }
-    }
-
-    /// The namespace URI bound to `prefix` (empty for the default namespace), or `None` when
-    /// nothing binds it. An unprefixed name with no default namespace gets `Some("")`.
-    fn lookup(&self, prefix: &str) -> Option<&str> {
-        if prefix == "xml" {
-            return Some(XML_NAMESPACE);
-        }
-        match self
-            .bindings
-            .iter()
-            .rev()
-            .find(|b| b.prefix.as_ref() == prefix)
-        {
-            Some(b) => Some(&b.uri),
-            None if prefix.is_empty() => Some(""),
-            None => None,
-        }
-    }
-
     fn start(&mut self, start: BytesStart<'a>, pos: usize, empty: bool) -> Result<Elem<'a>, Error> {
         let qname = start.name().0;
         let offset = self.offset_of(qname).map_or(pos, |o| o.saturating_sub(1));
@@ -447,7 +423,7 @@ impl<'a> XmlReader<'a> {
             None => ("", Some(qname)),
         };
         let local = local.and_then(|l| self.rebase(l)).unwrap_or_default();
-        let (ns, other_uri) = match self.lookup(prefix) {
+        let (ns, other_uri) = match self.scopes.lookup(prefix) {
             None => {
                 return Err(Error::at(
                     ErrorKind::UnboundPrefix {
@@ -456,11 +432,7 @@ impl<'a> XmlReader<'a> {
                     offset + 1,
                 ));
             }
-            Some("") => (Ns::None, None),
-            Some(uri) => {
-                let ns = Ns::classify(uri);
-                (ns, (ns == Ns::Other).then(|| uri.to_owned()))
-            }
+            Some(resolved) => (resolved.ns, resolved.other_uri),
         };
         if empty {
             self.pending_end = true;
@@ -475,6 +447,39 @@ impl<'a> XmlReader<'a> {
         })
     }
 
+    /// Whether `key` was already read on this tag. Up to [`DUPLICATE_SET_FROM`] attributes
+    /// `key` is compared with each earlier one; past that the keys go into `seen`, so the work
+    /// per attribute stays bounded on a tag with any number of them.
+    fn is_duplicate<'k>(&self, seen: &mut Option<StrTable<&'k str, ()>>, key: &'k str) -> bool
+    where
+        'a: 'k,
+    {
+        if let Some(set) = seen {
+            let (old, probes) = set.insert(key, ());
+            self.probe(probes);
+            return old.is_some();
+        }
+        self.probe(self.attrs.len() as u64);
+        if self.attrs.iter().any(|a| a.key == key) {
+            return true;
+        }
+        if self.attrs.len() + 1 >= DUPLICATE_SET_FROM {
+            let mut set = StrTable::with_capacity(4 * DUPLICATE_SET_FROM);
+            for a in &self.attrs {
+                set.insert(a.key, ());
+            }
+            set.insert(key, ());
+            *seen = Some(set);
+        }
+        false
+    }
+
+    #[inline(always)]
+    fn probe(&self, _n: u64) {
+        #[cfg(test)]
+        self.probes.set(self.probes.get() + _n);
+    }
+
     /// Checks every attribute of a tag: syntax, names, bound prefixes, references.
     fn check_attributes(&mut self, start: &BytesStart<'a>, offset: usize) -> Result<(), Error> {
         self.attrs.clear();
@@ -485,6 +490,8 @@ impl<'a> XmlReader<'a> {
         let raw = start.attributes_raw();
         let name_len = start.name().0.len();
         let mut scan = AttrScan { raw, pos: 0 };
+        // The keys so far, once there are too many to compare with each.
+        let mut seen: Option<StrTable<&str, ()>> = None;
         while let Some(next) = scan.next() {
             let (key_at, key, value_at, value) = next.map_err(|e| {
                 let at = match &e {
@@ -511,7 +518,7 @@ impl<'a> XmlReader<'a> {
             })?;
             let key_offset = offset + 1 + name_len + key_at;
             let colon = check_name(key, key_offset)?;
-            if self.attrs.iter().any(|a| a.key == key) {
+            if self.is_duplicate(&mut seen, key) {
                 return Err(Error::at(
                     ErrorKind::MalformedXml {
                         reason: format!("duplicated attribute `{key}`"),
@@ -544,10 +551,10 @@ impl<'a> XmlReader<'a> {
             };
             if let Some(prefix) = declared {
                 let uri = match self.rebase(value) {
-                    Some(v) if plain => Cow::Borrowed(v),
-                    _ => Cow::Owned(decode_attribute(value, value_offset)?.into_owned()),
+                    Some(v) if plain => Uri::Borrowed(v),
+                    _ => Uri::Shared(decode_attribute(value, value_offset)?.as_ref().into()),
                 };
-                if uri.is_empty() && !prefix.is_empty() {
+                if uri.as_str().is_empty() && !prefix.is_empty() {
                     return Err(Error::at(
                         ErrorKind::MalformedXml {
                             reason: format!("prefix `{prefix}` bound to an empty namespace"),
@@ -559,11 +566,7 @@ impl<'a> XmlReader<'a> {
                     Some(p) => Cow::Borrowed(p),
                     None => Cow::Owned(prefix.to_owned()),
                 };
-                self.bindings.push(Binding {
-                    prefix,
-                    uri,
-                    depth: self.depth,
-                });
+                self.scopes.push(prefix, uri, self.depth);
             }
             match (self.rebase(key), self.rebase(value)) {
                 (Some(key), Some(value)) => self.attrs.push(Attr {
@@ -579,7 +582,7 @@ impl<'a> XmlReader<'a> {
         // Prefixed attributes are resolved once every declaration of the tag is in scope.
         for attr in &self.attrs {
             if let Some(prefix) = attr.colon.and_then(|i| attr.key.get(..i)) {
-                if prefix != "xmlns" && self.lookup(prefix).is_none() {
+                if prefix != "xmlns" && !self.scopes.is_bound(prefix) {
                     let at = self.offset_of(attr.key).unwrap_or(offset);
                     return Err(Error::at(
                         ErrorKind::UnboundPrefix {
@@ -828,6 +831,113 @@ mod tests {
             raw in "[ \t\r\n=\"'ab:<&/\u{e9}]{0,32}"
         ) {
             proptest::prop_assert_eq!(our_attributes(&raw), quick_xml_attributes(&raw));
+        }
+    }
+
+    /// Reads `doc` to the end; the probes made (attribute keys compared or hashed, bindings
+    /// and map entries looked at) or the first error.
+    fn probes_reading(doc: &str) -> Result<u64, Error> {
+        let mut r = XmlReader::new(doc.as_bytes(), 64)?;
+        while !matches!(r.next()?, Tok::Eof) {}
+        Ok(r.probes.get() + r.scopes.probes.get())
+    }
+
+    fn tag_with_attributes(n: usize) -> String {
+        let attrs: String = (0..n).map(|i| format!(" a{i}=\"\"")).collect();
+        format!("<a{attrs}/>")
+    }
+
+    fn doc_with_bindings(bindings: usize, elements: usize) -> String {
+        let decls: String = (0..bindings)
+            .map(|i| format!(" xmlns:p{i}=\"urn:{i}\""))
+            .collect();
+        format!("<r{decls}>{}</r>", "<p0:x/>".repeat(elements))
+    }
+
+    #[test]
+    fn work_per_attribute_stays_bounded_however_many_a_tag_has() {
+        // Comparing each key with every earlier one would make 40,000 attributes cost 800
+        // million probes; a bounded cost per attribute makes it about 40,000.
+        for n in [10, 100, 1_000, 10_000, 40_000] {
+            let probes = probes_reading(&tag_with_attributes(n)).unwrap();
+            // Below the set's threshold each key is compared with every earlier one: 16 * 16.
+            let bound = 2 * n as u64 + 16 * 16;
+            assert!(
+                probes <= bound,
+                "{n} attributes: {probes} probes, over {bound}"
+            );
+        }
+    }
+
+    #[test]
+    fn work_per_prefixed_name_stays_bounded_however_many_bindings_are_in_scope() {
+        // 30,000 bindings and 50,000 elements in the first-declared prefix: a scan of the
+        // bindings per lookup would make that 1.5 billion probes.
+        for (bindings, elements) in [(10, 1_000), (1_000, 10_000), (30_000, 50_000)] {
+            let probes = probes_reading(&doc_with_bindings(bindings, elements)).unwrap();
+            // At most a scan of 16 bindings per lookup (below the map's threshold), then one
+            // probe (above it).
+            let bound = (16 * elements + 2 * bindings) as u64 + 1_000;
+            assert!(
+                probes <= bound,
+                "{bindings} bindings x {elements} elements: {probes} probes, over {bound}"
+            );
+        }
+    }
+
+    #[test]
+    fn duplicate_attributes_are_found_on_tags_of_any_size() {
+        for n in [2, DUPLICATE_SET_FROM - 1, DUPLICATE_SET_FROM, 1_000] {
+            for dup_of in [0, n / 2, n - 1] {
+                let mut doc = tag_with_attributes(n);
+                doc.truncate(doc.len() - 2);
+                let at = doc.len() + 1;
+                doc.push_str(&format!(" a{dup_of}=\"x\"/>"));
+                let e = probes_reading(&doc).unwrap_err();
+                assert_eq!(e.code(), "malformed_xml", "{n} {dup_of}");
+                assert_eq!(e.offset(), Some(at), "{n} {dup_of}");
+                assert!(
+                    e.to_string()
+                        .contains(&format!("duplicated attribute `a{dup_of}`")),
+                    "{e}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn prefixes_resolve_alike_below_and_above_the_map_threshold() {
+        for bindings in [1, 40] {
+            let mut doc = doc_with_bindings(bindings, 1);
+            doc.insert_str(doc.len() - 4, "<p0:y xmlns:p0=\"urn:inner\"><q:z/></p0:y>");
+            let e = probes_reading(&doc).unwrap_err();
+            assert_eq!(e.code(), "unbound_prefix", "{bindings}");
+            assert_eq!(e.offset(), doc.find("<q:z").map(|i| i + 1), "{bindings}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn work_is_bounded_per_attribute_and_element_on_any_shape(
+            attrs in 0usize..200,
+            bindings in 0usize..100,
+            elements in 0usize..50,
+            prefix in 0usize..100,
+        ) {
+            let prefix = prefix % bindings.max(1);
+            let decls: String = (0..bindings)
+                .map(|i| format!(" xmlns:p{i}=\"urn:{i}\""))
+                .collect();
+            let attrs_text: String = (0..attrs).map(|i| format!(" a{i}=\"\"")).collect();
+            let child = if bindings == 0 { "<x/>".to_owned() } else { format!("<p{prefix}:x/>") };
+            let doc = format!(
+                "<r{decls}><e{attrs_text}/>{}</r>",
+                child.repeat(elements)
+            );
+            let probes = probes_reading(&doc).unwrap();
+            let per_tag: u64 = 16 * 16;
+            let bound = (2 * (attrs + bindings) + 16 * elements) as u64 + 3 * per_tag;
+            proptest::prop_assert!(probes <= bound, "{probes} probes, over {bound}");
         }
     }
 
