@@ -77,7 +77,9 @@
 //! Not modelled: folders other than root, calendar and inbox, paging of a first
 //! SyncFolderItems larger than one page, Kerberos (a `Negotiate` token must be raw NTLMSSP).
 
+pub mod generate;
 pub mod ids;
+pub mod ledger;
 pub mod proxy;
 pub mod read;
 mod restriction;
@@ -87,5 +89,8 @@ mod state;
 #[cfg(feature = "tls")]
 pub mod tls;
 
+pub use ledger::{Change, LedgerEntry, Source};
 pub use server::{Config, Fault, Faults, NewItem, NtlmAccount, RequestRecord, Simulator, Stats};
-pub use state::{CalendarItem, CalendarKind, LogEvent, LogKind, SubscriptionKind};
+pub use state::{
+    CalendarItem, CalendarKind, LogEvent, LogKind, Occurrence, Recurrence, SubscriptionKind,
+};

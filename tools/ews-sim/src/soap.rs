@@ -86,6 +86,57 @@ pub fn error_response(op: &str, refusal: Refusal) -> String {
     )
 }
 
+/// A whole response whose single message is `ErrorReadEventsFailed` naming the subscription
+/// in `MessageXml`, as in the seed's capture.
+pub fn read_events_failed_response(op: &str, subscription_id: &str) -> String {
+    let r = Refusal::ReadEventsFailed;
+    response(
+        op,
+        &format!(
+            "{}<m:MessageXml><t:Value Name=\"SubscriptionId\">{}</t:Value></m:MessageXml>\
+</m:{op}ResponseMessage>",
+            error_open(op, r.code(), r.text(), None),
+            esc(subscription_id)
+        ),
+    )
+}
+
+/// The `SendNotification` a push subscription gets when its events cannot be read: one error
+/// message, `ErrorReadEventsFailed` with the subscription id (the seed's capture).
+pub fn send_notification_read_events_failed(subscription_id: &str) -> String {
+    let r = Refusal::ReadEventsFailed;
+    format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\
+<soap11:Envelope xmlns:soap11=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap11:Header>\
+<t:RequestServerVersion xmlns:t=\"{T}\" Version=\"Exchange2013\"/></soap11:Header><soap11:Body>\
+<m:SendNotification xmlns:t=\"{T}\" xmlns:m=\"{M}\"><m:ResponseMessages>\
+<m:SendNotificationResponseMessage ResponseClass=\"Error\"><m:MessageText>{}</m:MessageText>\
+<m:ResponseCode>{}</m:ResponseCode><m:DescriptiveLinkKey>0</m:DescriptiveLinkKey>\
+<m:MessageXml><t:Value Name=\"SubscriptionId\">{}</t:Value></m:MessageXml>\
+</m:SendNotificationResponseMessage></m:ResponseMessages></m:SendNotification></soap11:Body>\
+</soap11:Envelope>",
+        esc(r.text()),
+        r.code(),
+        esc(subscription_id)
+    )
+}
+
+/// A SOAP fault (HTTP 500) with an EWS response code, the way Exchange refuses a request it
+/// cannot process at all (an unknown operation, an unreadable body).
+pub fn fault(code: &str, text: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\
+<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><s:Fault>\
+<faultcode xmlns:a=\"{T}\">a:{code}</faultcode>\
+<faultstring xml:lang=\"en-US\">{}</faultstring>\
+<detail><e:ResponseCode xmlns:e=\"http://schemas.microsoft.com/exchange/services/2006/errors\">{code}</e:ResponseCode>\
+<e:Message xmlns:e=\"http://schemas.microsoft.com/exchange/services/2006/errors\">{}</e:Message>\
+</detail></s:Fault></s:Body></s:Envelope>",
+        esc(text),
+        esc(text)
+    )
+}
+
 /// A whole response whose single message is `ErrorServerBusy` with a back-off (the
 /// response-message form of throttling).
 pub fn busy_response(op: &str, back_off_ms: u64) -> String {
@@ -157,9 +208,18 @@ fn event_xml(out: &mut String, e: &LogEvent, with_watermark: Option<&str>) {
     }
     let _ = write!(
         out,
-        "<t:ParentFolderId Id=\"{}\" ChangeKey=\"AQAAAA==\"/></t:{name}>",
+        "<t:ParentFolderId Id=\"{}\" ChangeKey=\"AQAAAA==\"/>",
         esc(&e.parent_folder_id)
     );
+    if let (Some(old), Some(old_parent)) = (&e.old_item_id, &e.old_parent_folder_id) {
+        let _ = write!(
+            out,
+            "<t:OldItemId Id=\"{}\"/><t:OldParentFolderId Id=\"{}\" ChangeKey=\"AQAAAA==\"/>",
+            esc(old),
+            esc(old_parent)
+        );
+    }
+    let _ = write!(out, "</t:{name}>");
 }
 
 /// The `t:Notification` of a pull or push message: watermarks on every event.
@@ -250,19 +310,22 @@ pub struct StreamingMessage<'a> {
     pub error_subscription_ids: Vec<String>,
     /// `Closed` ends the connection; `OK` otherwise.
     pub closed: bool,
+    /// The error names `ErrorReadEventsFailed` (the server lost the subscriptions' events)
+    /// instead of `ErrorSubscriptionNotFound`.
+    pub read_events_failed: bool,
 }
 
 /// One GetStreamingEventsResponse envelope (a connection sends many).
 pub fn streaming_envelope(msg: &StreamingMessage<'_>) -> String {
+    let refusal = if msg.read_events_failed {
+        Refusal::ReadEventsFailed
+    } else {
+        Refusal::SubscriptionNotFound
+    };
     let mut m = if msg.error_subscription_ids.is_empty() {
         success_open("GetStreamingEvents")
     } else {
-        error_open(
-            "GetStreamingEvents",
-            Refusal::SubscriptionNotFound.code(),
-            Refusal::SubscriptionNotFound.text(),
-            None,
-        )
+        error_open("GetStreamingEvents", refusal.code(), refusal.text(), None)
     };
     if !msg.notifications.is_empty() {
         m.push_str("<m:Notifications>");
