@@ -230,7 +230,7 @@ impl Generator {
                     return Vec::new();
                 };
                 shared
-                    .split(g, mailbox, &m.id, &rfc3339(from + 86_400))
+                    .split(g, mailbox, &m.id, &rfc3339(from + 86_400), Some(from))
                     .map(|(_, e)| vec![e])
                     .unwrap_or_default()
             }

@@ -105,6 +105,16 @@ pub fn folder_id(guid: &[u8; 16], serial: u64) -> String {
     encode(FOLDER_TAG, guid, serial)
 }
 
+/// The mailbox GUID and folder serial a folder id encodes.
+pub fn decode_folder_id(text: &str) -> Option<([u8; 16], u64)> {
+    decode(FOLDER_TAG, text)
+}
+
+/// The mailbox GUID an item id encodes.
+pub fn decode_item_guid(text: &str) -> Option<[u8; 16]> {
+    decode(ITEM_TAG, text).map(|(g, _)| g)
+}
+
 /// A change key for version `version` of an item or folder.
 pub fn change_key(version: u32) -> String {
     let mut b = *b"CK\0\0\0\0";

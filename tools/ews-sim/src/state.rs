@@ -333,6 +333,8 @@ pub enum Refusal {
     NameResolutionMultipleResults,
     /// `ErrorInvalidOperation`
     InvalidOperation,
+    /// `ErrorInvalidIdMalformed`
+    InvalidIdMalformed,
     /// `ErrorAccessDenied`: the caller may not open that mailbox (no or another
     /// impersonation, see [`crate::Config::require_impersonation`]).
     AccessDenied,
@@ -357,6 +359,7 @@ impl Refusal {
             Self::NameResolutionNoResults => "ErrorNameResolutionNoResults",
             Self::NameResolutionMultipleResults => "ErrorNameResolutionMultipleResults",
             Self::InvalidOperation => "ErrorInvalidOperation",
+            Self::InvalidIdMalformed => "ErrorInvalidIdMalformed",
         }
     }
     /// The `MessageText` the simulator sends with it.
@@ -385,6 +388,7 @@ impl Refusal {
             Self::NameResolutionNoResults => "No results were found.",
             Self::NameResolutionMultipleResults => "Multiple results were found.",
             Self::InvalidOperation => "The operation is not valid for this item.",
+            Self::InvalidIdMalformed => "Id is malformed.",
         }
     }
 }
@@ -463,6 +467,16 @@ impl State {
 
     pub fn mailbox(&self, smtp: &str) -> Option<usize> {
         self.by_smtp.get(&smtp.to_ascii_lowercase()).copied()
+    }
+
+    /// The simulated clock now, without advancing it (seconds since the Unix epoch).
+    pub fn now_unix(&self) -> i64 {
+        CLOCK_BASE + i64::try_from(self.clock_seconds).unwrap_or(0)
+    }
+
+    /// The mailbox whose GUID an id of [`ids`] carries.
+    pub fn mailbox_of_guid(&self, guid: &[u8; 16]) -> Option<usize> {
+        self.mailboxes.iter().position(|m| &m.guid == guid)
     }
 
     pub fn now_text(&mut self) -> String {
@@ -698,21 +712,25 @@ impl State {
     /// Exchange's "this and following" edit of a series that began in the past (seed case
     /// 2.3): the occurrences before `from` become a **new item with the old GlobalObjectId**
     /// (CreatedEvent), and the existing item keeps its ItemId, continues from `from` and gets
-    /// the **new** GlobalObjectId `fresh` (ModifiedEvent). Returns (past part, ongoing part).
+    /// the **new** GlobalObjectId `fresh` (ModifiedEvent). Occurrences that began before `cut`
+    /// (default: `from`) stay with the past part. Returns (past part, ongoing part).
     pub fn split_series(
         &mut self,
         mb: usize,
         id: &str,
         from: &str,
+        cut: Option<i64>,
         fresh: &CalendarItem,
     ) -> Option<(CalendarItem, CalendarItem)> {
         let old = self.mailboxes[mb].items.get(id)?.clone();
         let starts = old.occurrence_starts();
         let from_unix = parse_rfc3339(from)?;
+        // Occurrences before `cut` stay with the past part (by default: before `from`).
+        let cut = cut.unwrap_or(from_unix);
         let before = u32::try_from(
             starts
                 .iter()
-                .filter(|s| parse_rfc3339(s).is_some_and(|t| t < from_unix))
+                .filter(|s| parse_rfc3339(s).is_some_and(|t| t < cut))
                 .count(),
         )
         .unwrap_or(0);
@@ -737,7 +755,7 @@ impl State {
             deleted_occurrences: old
                 .deleted_occurrences
                 .iter()
-                .filter(|d| parse_rfc3339(d).is_some_and(|t| t < from_unix))
+                .filter(|d| parse_rfc3339(d).is_some_and(|t| t < cut))
                 .cloned()
                 .collect(),
             ..old.clone()
@@ -754,7 +772,7 @@ impl State {
             }
             i.modified_occurrences.clear();
             i.deleted_occurrences
-                .retain(|d| parse_rfc3339(d).is_some_and(|t| t >= from_unix));
+                .retain(|d| parse_rfc3339(d).is_some_and(|t| t >= cut));
         })?;
         Some((past, series))
     }

@@ -273,13 +273,14 @@ impl Shared {
         smtp: &str,
         id: &str,
         from: &str,
+        cut: Option<i64>,
     ) -> Result<((CalendarItem, CalendarItem), LedgerEntry), Refusal> {
         let fresh = self
             .make_item(NewItem::recurring("split"))
             .ok_or(Refusal::InvalidRequest)?;
         self.change(smtp, |st, mb| {
             let (past, series) = st
-                .split_series(mb, id, from, &fresh)
+                .split_series(mb, id, from, cut, &fresh)
                 .ok_or(Refusal::ItemNotFound)?;
             let mut e = LedgerEntry::about(source, smtp, Change::SeriesSplit, &series);
             e.split = Some(Split {
@@ -516,7 +517,7 @@ impl Simulator {
         from: &str,
     ) -> Option<(CalendarItem, CalendarItem)> {
         self.shared
-            .split(Source::Api, smtp, id, from)
+            .split(Source::Api, smtp, id, from, None)
             .ok()
             .map(|(v, _)| v)
     }
@@ -806,7 +807,7 @@ async fn answer(
                 }
             }
         }
-        "SyncFolderItems" | "GetItem" | "FindItem" => items(&shared, &req, &headers, &f),
+        "SyncFolderItems" => items(&shared, &req, &headers, &f),
         other => match ops::answer(&shared, &req, &headers) {
             Some(r) => r,
             None => {
@@ -855,7 +856,24 @@ fn target_mailbox(st: &State, req: &Request, headers: &HeaderMap) -> Option<usiz
         .get("X-AnchorMailbox")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    from_req.or(from_header).and_then(|s| st.mailbox(&s))
+    from_req
+        .or(from_header)
+        .or_else(|| basic_user(headers))
+        .and_then(|s| st.mailbox(&s))
+}
+
+/// The user name of `Authorization: Basic`, which with Basic is the caller's own mailbox.
+fn basic_user(headers: &HeaderMap) -> Option<String> {
+    use base64::Engine as _;
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let b64 = v.strip_prefix("Basic ")?;
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .ok()?;
+    let text = String::from_utf8(raw).ok()?;
+    let user = text.split_once(':').map_or(text.as_str(), |(u, _)| u);
+    // `DOMAIN\user` names no SMTP address.
+    Some(user.rsplit('\\').next().unwrap_or(user).to_string())
 }
 
 /// Counts a request about a subscription on server `backend` that came without that server's
@@ -1061,13 +1079,8 @@ fn cut_response(body: String) -> Response {
 
 fn items(shared: &Shared, req: &Request, headers: &HeaderMap, f: &Faults) -> Response {
     let mut st = lock(&shared.state);
-    // GetItem names items only; find their mailbox from the id.
-    let mb = target_mailbox(&st, req, headers).or_else(|| {
-        let id = req.all("ItemId").next()?.attr("Id")?.to_string();
-        st.mailboxes.iter().position(|m| m.items.contains_key(&id))
-    });
     let op = req.operation.clone();
-    let Some(mb) = mb else {
+    let Some(mb) = target_mailbox(&st, req, headers) else {
         return xml_response(
             StatusCode::OK,
             soap::error_response(&op, Refusal::NonExistentMailbox),
@@ -1075,52 +1088,21 @@ fn items(shared: &Shared, req: &Request, headers: &HeaderMap, f: &Faults) -> Res
         );
     };
     let parent = st.mailboxes[mb].folder(CALENDAR_FOLDER);
-    match op.as_str() {
-        "SyncFolderItems" => {
-            if shared.chance(f.forget_log) {
-                st.forget_log(mb);
-                shared.count(|s| s.faults += 1);
-            }
-            let state_text = req.text("SyncState").filter(|s| !s.is_empty());
-            let max = req
-                .text("MaxChangesReturned")
-                .and_then(|t| t.parse().ok())
-                .unwrap_or(512usize);
-            match st.sync(mb, state_text, max) {
-                Ok(page) => xml_response(
-                    StatusCode::OK,
-                    soap::sync_folder_items_response(&page, &parent),
-                    None,
-                ),
-                Err(e) => xml_response(StatusCode::OK, soap::error_response(&op, e), None),
-            }
-        }
-        "GetItem" => {
-            let m = &st.mailboxes[mb];
-            let found: Vec<Result<CalendarItem, Refusal>> = req
-                .all("ItemId")
-                .map(|n| {
-                    n.attr("Id")
-                        .and_then(|id| m.items.get(id).cloned())
-                        .ok_or(Refusal::ItemNotFound)
-                })
-                .collect();
-            xml_response(
-                StatusCode::OK,
-                soap::get_item_response(&found, &parent),
-                None,
-            )
-        }
-        _ => {
-            let all: Vec<CalendarItem> = st.mailboxes[mb].items.values().cloned().collect();
-            match crate::restriction::filter(req, all) {
-                Ok(found) => xml_response(
-                    StatusCode::OK,
-                    soap::find_item_response(&found, &parent),
-                    None,
-                ),
-                Err(e) => xml_response(StatusCode::OK, soap::error_response(&op, e), None),
-            }
-        }
+    if shared.chance(f.forget_log) {
+        st.forget_log(mb);
+        shared.count(|s| s.faults += 1);
+    }
+    let state_text = req.text("SyncState").filter(|s| !s.is_empty());
+    let max = req
+        .text("MaxChangesReturned")
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(512usize);
+    match st.sync(mb, state_text, max) {
+        Ok(page) => xml_response(
+            StatusCode::OK,
+            soap::sync_folder_items_response(&page, &parent),
+            None,
+        ),
+        Err(e) => xml_response(StatusCode::OK, soap::error_response(&op, e), None),
     }
 }
