@@ -81,6 +81,10 @@ pub struct LedgerEvent {
     pub folder_id: Option<String>,
     /// `OldItemId` of a MovedEvent.
     pub old_item_id: Option<String>,
+    /// `ParentFolderId` of the event.
+    pub parent_folder_id: String,
+    /// `OldParentFolderId` of a MovedEvent.
+    pub old_parent_folder_id: Option<String>,
 }
 
 impl From<&LogEvent> for LedgerEvent {
@@ -91,6 +95,8 @@ impl From<&LogEvent> for LedgerEvent {
             item_id: e.item_id.clone(),
             folder_id: e.folder_id.clone(),
             old_item_id: e.old_item_id.clone(),
+            parent_folder_id: e.parent_folder_id.clone(),
+            old_parent_folder_id: e.old_parent_folder_id.clone(),
         }
     }
 }

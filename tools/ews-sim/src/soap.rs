@@ -365,7 +365,7 @@ pub fn streaming_envelope(msg: &StreamingMessage<'_>) -> String {
 /// A calendar item as GetItem, FindItem and SyncFolderItems return it, with the GOID
 /// properties, seen from its organizer's mailbox (see [`calendar_item_in`]).
 pub fn calendar_item_xml(out: &mut String, item: &CalendarItem, parent_folder_id: &str) {
-    calendar_item_in(out, item, parent_folder_id, &item.organizer, &[]);
+    calendar_item_in(out, item, parent_folder_id, &item.organizer, &[], None);
 }
 
 /// The day of the week of an RFC 3339 date-time, as `DaysOfWeek` spells it.
@@ -388,14 +388,19 @@ fn weekday(text: &str) -> &'static str {
 /// IsCancelled, CalendarItemType, Organizer, AppointmentState, LastModifiedTime, ChangeKey,
 /// and for a master its Recurrence, first and last occurrence, modified and deleted
 /// occurrences). `occurrence_ids` holds the ids of a master's occurrences by index (from 1),
-/// for `ModifiedOccurrences`; empty elsewhere.
+/// for `ModifiedOccurrences`; empty elsewhere. `property_set` is how the GOID properties name
+/// their property set, as the request named it (`DistinguishedPropertySetId="Meeting"` or
+/// `PropertySetId="..."` in the request's spelling); `PropertySetId` with the GUID when `None`.
 pub fn calendar_item_in(
     out: &mut String,
     item: &CalendarItem,
     parent_folder_id: &str,
     mailbox: &str,
     occurrence_ids: &[String],
+    property_set: Option<&str>,
 ) {
+    let default_set = format!("PropertySetId=\"{PSETID_MEETING}\"");
+    let set = property_set.unwrap_or(&default_set);
     use crate::state::CalendarKind;
     let _ = write!(
         out,
@@ -410,7 +415,7 @@ pub fn calendar_item_in(
     for (id, bytes) in [("3", &item.goid), ("35", &item.clean_goid)] {
         let _ = write!(
             out,
-            "<t:ExtendedProperty><t:ExtendedFieldURI PropertySetId=\"{PSETID_MEETING}\" \
+            "<t:ExtendedProperty><t:ExtendedFieldURI {set} \
 PropertyId=\"{id}\" PropertyType=\"Binary\"/><t:Value>{}</t:Value></t:ExtendedProperty>",
             STANDARD.encode(bytes)
         );

@@ -15,6 +15,7 @@ pub(crate) const CALENDAR_FOLDER: u64 = 1;
 pub(crate) const INBOX_FOLDER: u64 = 2;
 pub(crate) const MSG_FOLDER_ROOT: u64 = 3;
 pub(crate) const DELETED_ITEMS_FOLDER: u64 = 4;
+pub(crate) const SENT_ITEMS_FOLDER: u64 = 5;
 
 /// The distinguished folders every mailbox has: (serial, EWS name, display name, class).
 pub(crate) const FOLDERS: &[(u64, &str, &str, &str)] = &[
@@ -33,6 +34,7 @@ pub(crate) const FOLDERS: &[(u64, &str, &str, &str)] = &[
         "Deleted Items",
         "IPF.Note",
     ),
+    (SENT_ITEMS_FOLDER, "sentitems", "Sent Items", "IPF.Note"),
 ];
 
 /// What one log entry records.
@@ -262,6 +264,7 @@ impl Mailbox {
             "calendar" => Some(CALENDAR_FOLDER),
             "inbox" => Some(INBOX_FOLDER),
             "deleteditems" => Some(DELETED_ITEMS_FOLDER),
+            "sentitems" => Some(SENT_ITEMS_FOLDER),
             _ => None,
         }
     }
@@ -833,9 +836,12 @@ impl State {
         if sub.folders.is_empty() {
             return true;
         }
-        sub.folders
-            .iter()
-            .any(|f| *f == e.parent_folder_id || e.folder_id.as_ref() == Some(f))
+        // A move is seen from the folder it left as well as from the one it reached.
+        sub.folders.iter().any(|f| {
+            *f == e.parent_folder_id
+                || e.folder_id.as_ref() == Some(f)
+                || e.old_parent_folder_id.as_ref() == Some(f)
+        })
     }
 
     /// The events after `cursor` that `sub` sees, at most `max`, and the position reached.

@@ -233,11 +233,12 @@ async fn account_setup_folders_and_names() {
         .await;
     assert!(shallow.contains("TotalItemsInView=\"1\""), "{shallow}");
     let (_, deep) = ews.call(ALICE, "find_folder_deep", &find("Deep")).await;
-    assert!(deep.contains("TotalItemsInView=\"4\""), "{deep}");
+    assert!(deep.contains("TotalItemsInView=\"5\""), "{deep}");
     for name in [
         "Calendar",
         "Inbox",
         "Deleted Items",
+        "Sent Items",
         "Top of Information Store",
     ] {
         assert!(deep.contains(name), "deep FindFolder lists {name}");

@@ -558,15 +558,30 @@ fn occurrence_ids(st: &State, mb: usize, item: &CalendarItem) -> Vec<String> {
         .collect()
 }
 
-fn full_item_xml(out: &mut String, st: &State, mb: usize, item: &CalendarItem) {
+/// How the request names the GOIDs' property set, so the answer names it the same way (as
+/// Exchange does): `DistinguishedPropertySetId="Meeting"`, or `PropertySetId` in the
+/// request's spelling of the GUID.
+fn property_set(req: &Request) -> Option<String> {
+    req.all("ExtendedFieldURI").find_map(|n| {
+        if n.attr("DistinguishedPropertySetId") == Some("Meeting") {
+            return Some("DistinguishedPropertySetId=\"Meeting\"".to_string());
+        }
+        n.attr("PropertySetId")
+            .filter(|g| g.eq_ignore_ascii_case(soap::PSETID_MEETING))
+            .map(|g| format!("PropertySetId=\"{}\"", esc(g)))
+    })
+}
+
+fn full_item_xml(out: &mut String, st: &State, mb: usize, item: &CalendarItem, set: Option<&str>) {
     let m = &st.mailboxes[mb];
     let smtp = smtp_of(st, mb);
     let occ = occurrence_ids(st, mb, item);
-    soap::calendar_item_in(out, item, &m.folder(item.folder), &smtp, &occ);
+    soap::calendar_item_in(out, item, &m.folder(item.folder), &smtp, &occ, set);
 }
 
 fn get_item(shared: &Shared, req: &Request, _headers: &HeaderMap) -> String {
     let op = "GetItem";
+    let set = property_set(req);
     let st = lock(&shared.state);
     let mut ms = String::new();
     for id in id_sections(req, "ItemIds") {
@@ -585,7 +600,7 @@ fn get_item(shared: &Shared, req: &Request, _headers: &HeaderMap) -> String {
             Ok((mb, item)) => {
                 ms.push_str(&soap::success_open(op));
                 ms.push_str("<m:Items>");
-                full_item_xml(&mut ms, &st, mb, &item);
+                full_item_xml(&mut ms, &st, mb, &item, set.as_deref());
                 ms.push_str("</m:Items></m:GetItemResponseMessage>");
             }
             Err(e) => ms.push_str(&error_message(op, e, "<m:Items/>")),
@@ -627,6 +642,7 @@ fn calendar_view(st: &State, mb: usize, folder: u64, start: i64, end: i64) -> Ve
 
 fn find_item(shared: &Shared, req: &Request, headers: &HeaderMap) -> String {
     let op = "FindItem";
+    let set = property_set(req);
     let st = lock(&shared.state);
     let default = own_mailbox(&st, req, headers);
     let mut ms = String::new();
@@ -682,7 +698,7 @@ IncludesLastItemInRange=\"{last}\"><t:Items>",
                     offset + shown.len()
                 );
                 for item in shown {
-                    full_item_xml(&mut ms, &st, mb, item);
+                    full_item_xml(&mut ms, &st, mb, item, set.as_deref());
                 }
                 ms.push_str("</t:Items></m:RootFolder></m:FindItemResponseMessage>");
             }
@@ -1037,6 +1053,6 @@ mod tests {
     fn inbox_is_a_child_of_the_message_root() {
         assert_eq!(parent_of(INBOX_FOLDER), Some(MSG_FOLDER_ROOT));
         assert_eq!(children_of(ROOT_FOLDER), vec![MSG_FOLDER_ROOT]);
-        assert_eq!(children_of(MSG_FOLDER_ROOT).len(), 3);
+        assert_eq!(children_of(MSG_FOLDER_ROOT).len(), 4);
     }
 }
