@@ -505,7 +505,8 @@ impl State {
         let timestamp = self.now_text();
         let m = &mut self.mailboxes[mb];
         let parent = m.folder(folder);
-        let root = m.folder(ROOT_FOLDER);
+        // The folders the simulator keeps items in are children of the message root.
+        let root = m.folder(MSG_FOLDER_ROOT);
         let position = m.head() + 1;
         let old_folder = old.as_ref().map(|(_, f)| *f);
         m.log.push(LogEvent {
