@@ -715,3 +715,63 @@ async fn read_events_failed_loses_the_subscription_as_the_seed_shows() {
     );
     assert_eq!(sim.stats().faults, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_organizers_update_reaches_the_attendees_copies_unless_sent_to_none() {
+    let sim = Simulator::start(Config::default()).await.unwrap();
+    sim.add_mailbox(ALICE);
+    sim.add_mailbox(BOB);
+    let mut ews = Ews {
+        client: reqwest::Client::new(),
+        url: sim.url(),
+        schema_checks: 0,
+    };
+    let (_, created) = ews
+        .call(
+            ALICE,
+            "create_single",
+            &format!(
+                "<m:CreateItem SendMeetingInvitations=\"SendToAllAndSaveCopy\"><m:Items>\
+<t:CalendarItem><t:Subject>review</t:Subject><t:Start>2026-01-20T09:00:00+01:00</t:Start>\
+<t:End>2026-01-20T10:00:00+01:00</t:End><t:RequiredAttendees><t:Attendee><t:Mailbox>\
+<t:EmailAddress>{BOB}</t:EmailAddress></t:Mailbox></t:Attendee></t:RequiredAttendees>\
+</t:CalendarItem></m:Items></m:CreateItem>"
+            ),
+        )
+        .await;
+    let id = attr(&created, "t:ItemId", "Id").remove(0);
+    let update = |subject: &str, send: &str| {
+        format!(
+            "<m:UpdateItem ConflictResolution=\"AlwaysOverwrite\" \
+SendMeetingInvitationsOrCancellations=\"{send}\"><m:ItemChanges><t:ItemChange>\
+<t:ItemId Id=\"{id}\"/><t:Updates><t:SetItemField><t:FieldURI FieldURI=\"item:Subject\"/>\
+<t:CalendarItem><t:Subject>{subject}</t:Subject></t:CalendarItem></t:SetItemField>\
+</t:Updates></t:ItemChange></m:ItemChanges></m:UpdateItem>"
+        )
+    };
+    let (_, quiet) = ews
+        .call(
+            ALICE,
+            "update_quiet",
+            &update("review (draft)", "SendToNone"),
+        )
+        .await;
+    assert!(quiet.contains("NoError"));
+    let bob = sim.items(BOB);
+    assert_eq!(bob.len(), 1);
+    assert_eq!(bob[0].subject, "review", "not sent: Bob's copy unchanged");
+    assert_eq!(bob[0].start, "2026-01-20T08:00:00Z", "times kept in UTC");
+    let before = sim.generated(BOB).len();
+    let (_, sent) = ews
+        .call(
+            ALICE,
+            "update_sent",
+            &update("review v2", "SendToAllAndSaveCopy"),
+        )
+        .await;
+    assert!(sent.contains("NoError"));
+    assert_eq!(sim.items(BOB)[0].subject, "review v2");
+    let events = &sim.generated(BOB)[before..];
+    assert_eq!(events[0].kind, LogKind::Modified);
+    assert_eq!(events[0].item_id.as_deref(), Some(bob[0].id.as_str()));
+}

@@ -712,7 +712,7 @@ IncludesLastItemInRange=\"{last}\"><t:Items>",
 }
 
 /// The changes one `ItemChange` asks for, as far as the simulator models them.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Changes {
     subject: Option<String>,
     start: Option<String>,
@@ -742,8 +742,61 @@ fn changes_of(change: &Request) -> Changes {
     c
 }
 
+fn apply_to_occurrence(c: &Changes, o: &mut crate::Occurrence) {
+    if let Some(s) = &c.subject {
+        o.subject.clone_from(s);
+    }
+    if let Some(s) = &c.start {
+        o.start.clone_from(s);
+    }
+    if let Some(e) = &c.end {
+        o.end.clone_from(e);
+    }
+}
+
+/// The organizer's update reaches the attendees' copies (unless sent to none): the same
+/// change, a ModifiedEvent in each attendee's mailbox. A split is not carried over.
+fn propagate(shared: &Shared, mailbox: &str, id: &str, index: Option<u32>, c: &Changes) {
+    let Some(item) = ({
+        let st = lock(&shared.state);
+        st.mailbox(mailbox)
+            .and_then(|mb| st.mailboxes[mb].items.get(id).cloned())
+    }) else {
+        return;
+    };
+    if !item.organizer.is_empty() && !item.organizer.eq_ignore_ascii_case(mailbox) {
+        return;
+    }
+    for (other, other_id) in copies(shared, mailbox, &item.clean_goid) {
+        let _ = match index {
+            Some(i) => shared
+                .edit_occurrence(Source::Ews, &other, &other_id, i, |o| {
+                    apply_to_occurrence(c, o);
+                })
+                .map(|_| ()),
+            None => shared
+                .modify(Source::Ews, &other, &other_id, |i| {
+                    if let Some(s) = &c.subject {
+                        i.subject.clone_from(s);
+                    }
+                    if let Some(s) = &c.start {
+                        i.start.clone_from(s);
+                    }
+                    if let Some(e) = &c.end {
+                        i.end.clone_from(e);
+                    }
+                })
+                .map(|_| ()),
+        };
+    }
+}
+
 fn update_item(shared: &Shared, req: &Request, _headers: &HeaderMap) -> String {
     let op = "UpdateItem";
+    let send = req
+        .first("UpdateItem")
+        .and_then(|n| n.attr("SendMeetingInvitationsOrCancellations"))
+        .is_some_and(|v| v != "SendToNone");
     let mut ms = String::new();
     for change in req.sections("ItemChange") {
         let target = {
@@ -758,21 +811,25 @@ fn update_item(shared: &Shared, req: &Request, _headers: &HeaderMap) -> String {
                 })
         };
         let c = changes_of(&change);
-        let answer = target.and_then(|(mailbox, id, index)| match index {
-            Some(index) => shared
-                .edit_occurrence(Source::Ews, &mailbox, &id, index, |o| {
-                    if let Some(s) = &c.subject {
-                        o.subject.clone_from(s);
-                    }
-                    if let Some(s) = &c.start {
-                        o.start.clone_from(s);
-                    }
-                    if let Some(e) = &c.end {
-                        o.end.clone_from(e);
-                    }
-                })
-                .map(|((_, exception), _)| exception),
-            None => update_stored(shared, &mailbox, &id, c),
+        let answer = target.and_then(|(mailbox, id, index)| {
+            let goid_before = {
+                let st = lock(&shared.state);
+                st.mailbox(&mailbox)
+                    .and_then(|mb| st.mailboxes[mb].items.get(&id).map(|i| i.goid.clone()))
+            };
+            let done = match index {
+                Some(index) => shared
+                    .edit_occurrence(Source::Ews, &mailbox, &id, index, |o| {
+                        apply_to_occurrence(&c, o);
+                    })
+                    .map(|((_, exception), _)| exception),
+                None => update_stored(shared, &mailbox, &id, c.clone()),
+            }?;
+            let split = index.is_none() && goid_before.as_ref() != Some(&done.goid);
+            if send && !split {
+                propagate(shared, &mailbox, &id, index, &c);
+            }
+            Ok(done)
         });
         match answer {
             Ok(item) => {
