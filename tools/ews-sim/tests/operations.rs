@@ -775,3 +775,97 @@ SendMeetingInvitationsOrCancellations=\"{send}\"><m:ItemChanges><t:ItemChange>\
     assert_eq!(events[0].kind, LogKind::Modified);
     assert_eq!(events[0].item_id.as_deref(), Some(bob[0].id.as_str()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_events_failed_reaches_streaming_and_push_subscribers() {
+    let sim = Simulator::start(Config::default()).await.unwrap();
+    sim.add_mailbox(ALICE);
+    let mut ews = Ews {
+        client: reqwest::Client::new(),
+        url: sim.url(),
+        schema_checks: 0,
+    };
+    let between = |s: &str, a: &str, b: &str| {
+        let i = s.find(a).unwrap() + a.len();
+        s[i..i + s[i..].find(b).unwrap()].to_string()
+    };
+
+    // Streaming: one error envelope naming the subscription, then the connection closes.
+    let (_, sub) = ews
+        .call(
+            ALICE,
+            "subscribe_streaming",
+            "<m:Subscribe><m:StreamingSubscriptionRequest><t:FolderIds>\
+<t:DistinguishedFolderId Id=\"calendar\"/></t:FolderIds><t:EventTypes>\
+<t:EventType>CreatedEvent</t:EventType></t:EventTypes></m:StreamingSubscriptionRequest>\
+</m:Subscribe>",
+        )
+        .await;
+    let id = between(&sub, "<m:SubscriptionId>", "<");
+    sim.inject(ews_sim::Fault::ReadEventsFailed);
+    let (_, body) = ews
+        .call(
+            ALICE,
+            "streaming_read_failed",
+            &format!(
+                "<m:GetStreamingEvents><m:SubscriptionIds><t:SubscriptionId>{id}</t:SubscriptionId>\
+</m:SubscriptionIds><m:ConnectionTimeout>1</m:ConnectionTimeout></m:GetStreamingEvents>"
+            ),
+        )
+        .await;
+    assert!(body.contains("ResponseClass=\"Error\""), "{body}");
+    assert!(body.contains("<m:ResponseCode>ErrorReadEventsFailed</m:ResponseCode>"));
+    assert!(body.contains(&format!(
+        "<m:ErrorSubscriptionIds><t:SubscriptionId>{id}</t:SubscriptionId>"
+    )));
+    assert!(body.contains("<m:ConnectionStatus>Closed</m:ConnectionStatus>"));
+
+    // Push: the listener gets the seed's SendNotification, and nothing after it.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let push_url = format!("http://{}/push", listener.local_addr().unwrap());
+    let app = axum::Router::new().route(
+        "/push",
+        axum::routing::post(move |body: String| {
+            let tx = tx.clone();
+            async move {
+                let _ = tx.send(body);
+                "<?xml version=\"1.0\"?><s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\">\
+<s:Body><m:SendNotificationResult xmlns:m=\"http://schemas.microsoft.com/exchange/services/2006/messages\">\
+<m:SubscriptionStatus>OK</m:SubscriptionStatus></m:SendNotificationResult></s:Body></s:Envelope>"
+            }
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    sim.inject(ews_sim::Fault::ReadEventsFailed);
+    let (_, sub) = ews
+        .call(
+            ALICE,
+            "subscribe_push",
+            &format!(
+                "<m:Subscribe><m:PushSubscriptionRequest><t:FolderIds>\
+<t:DistinguishedFolderId Id=\"calendar\"/></t:FolderIds><t:EventTypes>\
+<t:EventType>CreatedEvent</t:EventType></t:EventTypes><t:StatusFrequency>1</t:StatusFrequency>\
+<t:URL>{push_url}</t:URL></m:PushSubscriptionRequest></m:Subscribe>"
+            ),
+        )
+        .await;
+    let id = between(&sub, "<m:SubscriptionId>", "<");
+    sim.create_item(ALICE, NewItem::single("lost"));
+    let pushed = tokio::time::timeout(std::time::Duration::from_secs(20), rx.recv())
+        .await
+        .expect("the listener hears from the simulator")
+        .unwrap();
+    // Not checked against the schema: it requires a `Notification` in every
+    // SendNotificationResponseMessage, but the seed's capture of Exchange has none in this
+    // error, and the simulator sends what Exchange sends.
+    assert!(pushed.contains("<m:SendNotificationResponseMessage ResponseClass=\"Error\">"));
+    assert!(pushed.contains("<m:ResponseCode>ErrorReadEventsFailed</m:ResponseCode>"));
+    assert!(pushed.contains(&format!("<t:Value Name=\"SubscriptionId\">{id}</t:Value>")));
+    sim.create_item(ALICE, NewItem::single("after"));
+    let more = tokio::time::timeout(std::time::Duration::from_millis(1500), rx.recv()).await;
+    assert!(
+        !matches!(more, Ok(Some(_))),
+        "the subscription is gone: no further delivery"
+    );
+}
