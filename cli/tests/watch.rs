@@ -130,6 +130,7 @@ fn generated(sim: &Simulator, mailbox: &str) -> Vec<(String, String)> {
                 LogKind::Created => "created",
                 LogKind::Modified | LogKind::FolderModified => "modified",
                 LogKind::Deleted => "deleted",
+                LogKind::Moved => "moved",
             };
             (kind.to_string(), e.item_id.or(e.folder_id).unwrap())
         })

@@ -62,6 +62,7 @@ fn faults(mode: Mode, auth: Auth) -> Faults {
         connection_close: if auth == Auth::Ntlm { 30 * k } else { 0 },
         back_off: Duration::from_millis(30),
         delay: Duration::from_millis(40),
+        ..Faults::default()
     }
 }
 

@@ -13,6 +13,7 @@ const WATERMARK_TAG: [u8; 4] = [1, 0, 0, 0];
 const SYNC_TAG: [u8; 4] = *b"SIMS";
 const ITEM_TAG: [u8; 4] = *b"SIMI";
 const FOLDER_TAG: [u8; 4] = *b"SIMF";
+const OCCURRENCE_TAG: [u8; 4] = *b"SIMO";
 
 /// A mailbox's 16-byte GUID, derived from its index so runs are reproducible.
 pub fn mailbox_guid(index: u32) -> [u8; 16] {
@@ -68,9 +69,50 @@ pub fn item_id(guid: &[u8; 16], serial: u64) -> String {
     encode(ITEM_TAG, guid, serial)
 }
 
+/// The serial number an item id of [`item_id`] encodes.
+pub fn decode_item_serial(text: &str) -> Option<u64> {
+    decode(ITEM_TAG, text).map(|(_, s)| s)
+}
+
+/// The id of occurrence `index` (1-based) of the series whose master has item serial
+/// `master_serial`.
+pub fn occurrence_id(guid: &[u8; 16], master_serial: u64, index: u32) -> String {
+    let mut b = Vec::with_capacity(32);
+    b.extend_from_slice(&OCCURRENCE_TAG);
+    b.extend_from_slice(guid);
+    b.extend_from_slice(&master_serial.to_le_bytes());
+    b.extend_from_slice(&index.to_le_bytes());
+    STANDARD.encode(b)
+}
+
+/// The mailbox GUID, master serial and index an occurrence id encodes.
+pub fn decode_occurrence_id(text: &str) -> Option<([u8; 16], u64, u32)> {
+    let b = STANDARD.decode(text.trim()).ok()?;
+    if b.len() != 32 || b[..4] != OCCURRENCE_TAG {
+        return None;
+    }
+    let mut guid = [0u8; 16];
+    guid.copy_from_slice(&b[4..20]);
+    let mut s = [0u8; 8];
+    s.copy_from_slice(&b[20..28]);
+    let mut i = [0u8; 4];
+    i.copy_from_slice(&b[28..32]);
+    Some((guid, u64::from_le_bytes(s), u32::from_le_bytes(i)))
+}
+
 /// A folder id (`serial` numbers the mailbox's folders).
 pub fn folder_id(guid: &[u8; 16], serial: u64) -> String {
     encode(FOLDER_TAG, guid, serial)
+}
+
+/// The mailbox GUID and folder serial a folder id encodes.
+pub fn decode_folder_id(text: &str) -> Option<([u8; 16], u64)> {
+    decode(FOLDER_TAG, text)
+}
+
+/// The mailbox GUID an item id encodes.
+pub fn decode_item_guid(text: &str) -> Option<[u8; 16]> {
+    decode(ITEM_TAG, text).map(|(g, _)| g)
 }
 
 /// A change key for version `version` of an item or folder.

@@ -1,11 +1,15 @@
 //! **ews-sim: a test double** of an Exchange server's EWS notification endpoints.
 //!
 //! No Exchange server is reachable from the project's tests, so this crate plays one on
-//! 127.0.0.1: mailboxes with a calendar folder, an append-only event log per mailbox, and the
-//! operations a notification client uses (Subscribe for pull and streaming, GetEvents,
-//! GetStreamingEvents, Unsubscribe, GetItem, FindItem, SyncFolderItems), with faults injected
-//! from a seeded random generator. It is not Exchange and does not try to be one beyond what
-//! the client's tests need: see "What is modelled" below.
+//! 127.0.0.1: mailboxes with a calendar folder, an append-only event log per mailbox, the
+//! operations a notification client uses (Subscribe for pull, streaming and push, GetEvents,
+//! GetStreamingEvents, Unsubscribe, GetItem, FindItem, SyncFolderItems) and those a general
+//! EWS client needs around them (ConvertId, GetFolder, FindFolder, CreateItem, UpdateItem,
+//! DeleteItem, ResolveNames, ExpandDL), with faults injected from a seeded random generator.
+//! Every change is recorded in a ledger ([`Simulator::ledger`], [`ledger`]); [`generate`]
+//! makes calendar changes on its own. The `ews-sim` binary serves all of it on a port. It is
+//! not Exchange: the crate's README lists every operation and property and what it
+//! simplifies; see also "What is modelled" below.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -33,7 +37,13 @@
 //!   newer connection leaves the older one.
 //! - **FindItem** applies an `IsEqualTo` restriction on PidLidGlobalObjectId or
 //!   PidLidCleanGlobalObjectId (finding a meeting's series, exceptions and orphan instances);
-//!   any other restriction is refused with `ErrorInvalidRequest`. `CalendarView` is not applied.
+//!   any other restriction is refused with `ErrorInvalidRequest`. A `CalendarView` window
+//!   expands series into their occurrences and exceptions.
+//! - **Recurring series** are weekly with a count; an occurrence edit makes an exception kept
+//!   on the master (a ModifiedEvent of the master), a deleted occurrence is listed in the
+//!   master's `DeletedOccurrences`, and a "this and following" change of a series that began
+//!   before the simulated now splits it as Exchange does (past part: new item, old GOID;
+//!   ongoing part: same ItemId, new GOID).
 //! - **SyncFolderItems** collapses each item's changes into one Create / Update / Delete, and
 //!   reports nothing for an item created and deleted inside the range.
 //! - **Time.** One protocol "minute" (ConnectionTimeout, pull Timeout) lasts
@@ -74,10 +84,13 @@
 //! - **Proxy**: [`proxy::ConnectProxy`], a proxy that only tunnels (`CONNECT`), optionally
 //!   requiring Basic credentials, for clients behind a corporate proxy.
 //!
-//! Not modelled: folders other than root, calendar and inbox, paging of a first
-//! SyncFolderItems larger than one page, Kerberos (a `Negotiate` token must be raw NTLMSSP).
+//! Not modelled: folders other than root, msgfolderroot, calendar, inbox, deleteditems and
+//! sentitems, items other than calendar items, paging of a first SyncFolderItems larger than
+//! one page, Kerberos (a `Negotiate` token must be raw NTLMSSP).
 
+pub mod generate;
 pub mod ids;
+pub mod ledger;
 pub mod proxy;
 pub mod read;
 mod restriction;
@@ -87,5 +100,8 @@ mod state;
 #[cfg(feature = "tls")]
 pub mod tls;
 
+pub use ledger::{Change, LedgerEntry, Source};
 pub use server::{Config, Fault, Faults, NewItem, NtlmAccount, RequestRecord, Simulator, Stats};
-pub use state::{CalendarItem, CalendarKind, LogEvent, LogKind, SubscriptionKind};
+pub use state::{
+    CalendarItem, CalendarKind, LogEvent, LogKind, Occurrence, Recurrence, SubscriptionKind,
+};

@@ -20,6 +20,8 @@ pub struct Node {
     pub attrs: Vec<(String, String)>,
     /// Text content directly inside, trimmed.
     pub text: String,
+    /// Nesting depth (the envelope is 0).
+    pub depth: usize,
 }
 
 impl Node {
@@ -53,6 +55,26 @@ impl Request {
     /// Every element named `name`.
     pub fn all<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s Node> + 's {
         self.nodes.iter().filter(move |n| n.name == name)
+    }
+    /// Each element named `name` with everything inside it, as a request of its own (in
+    /// document order), so that repeated structures (`ItemChange`, `SetItemField`) can be read
+    /// one at a time.
+    pub fn sections(&self, name: &str) -> Vec<Request> {
+        let mut out = Vec::new();
+        for (i, n) in self.nodes.iter().enumerate() {
+            if n.name != name {
+                continue;
+            }
+            let inner = self.nodes[i + 1..]
+                .iter()
+                .take_while(|m| m.depth > n.depth)
+                .cloned();
+            out.push(Request {
+                operation: self.operation.clone(),
+                nodes: std::iter::once(n.clone()).chain(inner).collect(),
+            });
+        }
+        out
     }
     /// Every element named `name` whose parent is `parent`.
     pub fn all_in<'s>(
@@ -113,6 +135,7 @@ pub fn read_request(body: &[u8]) -> Result<Request, String> {
                     parent,
                     attrs,
                     text: String::new(),
+                    depth: stack.len(),
                 });
                 if matches!(ev, Event::Start(_)) {
                     stack.push(req.nodes.len() - 1);

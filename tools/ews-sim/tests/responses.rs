@@ -47,8 +47,24 @@ fn xmllint(xml: &[u8], schema: &std::path::Path, name: &str) {
 }
 
 /// Validates a response envelope against the SOAP + EWS schema.
+///
+/// One known difference between Exchange and its own schema is mapped back first: a
+/// streaming `Notification` comes in the messages namespace (`m:`), as Exchange sends it (see
+/// the seeds' capture), where the schema declares it in the types namespace.
 fn valid(xml: &[u8], name: &str) {
-    xmllint(xml, &schema_dir().join("soap-envelope.xsd"), name);
+    let text = String::from_utf8_lossy(xml)
+        .replace("<m:Notification>", "<t:Notification>")
+        .replace("</m:Notification>", "</t:Notification>");
+    let text = if text.contains("GetStreamingEventsResponse") {
+        text
+    } else {
+        String::from_utf8_lossy(xml).into_owned()
+    };
+    xmllint(
+        text.as_bytes(),
+        &schema_dir().join("soap-envelope.xsd"),
+        name,
+    );
 }
 
 /// SOAP faults live in the SOAP namespace, which `soap-envelope.xsd` does not let into the

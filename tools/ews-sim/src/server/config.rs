@@ -102,6 +102,10 @@ pub struct Faults {
     /// after it (as IIS does with idle or recycled connections); with [`Config::ntlm`] the
     /// client must authenticate a new one.
     pub connection_close: u32,
+    /// Per GetEvents request, streaming envelope or push delivery: the server loses the
+    /// subscription's events and answers `ErrorReadEventsFailed` (as in the seed's push
+    /// capture); the subscription is gone and must be made again.
+    pub read_events_failed: u32,
     /// `BackOffMilliseconds` sent with `ErrorServerBusy`.
     pub back_off: Duration,
     /// The injected delay.
@@ -125,6 +129,9 @@ pub enum Fault {
     /// The next answer carries `Connection: close`, so the server closes that connection after
     /// it; with [`Config::ntlm`] the client must authenticate a new one.
     ConnectionClose,
+    /// The next GetEvents, streaming poll or push delivery answers `ErrorReadEventsFailed` and
+    /// the subscription is gone.
+    ReadEventsFailed,
 }
 
 /// What the simulator saw and did (counters since start).
@@ -197,6 +204,10 @@ pub struct NewItem {
     pub uid: Option<String>,
     /// For an exception: the original date of the instance (goes into the GOID).
     pub instance_date: Option<time::Date>,
+    /// For a recurring master: its recurrence (weekly, 10 occurrences when `None`).
+    pub recurrence: Option<crate::Recurrence>,
+    /// The organizer's SMTP address; the mailbox the item is created in when `None`.
+    pub organizer: Option<String>,
 }
 
 impl NewItem {
@@ -209,6 +220,8 @@ impl NewItem {
             kind: CalendarKind::Single,
             uid: None,
             instance_date: None,
+            recurrence: None,
+            organizer: None,
         }
     }
     /// A recurring series (its master item).

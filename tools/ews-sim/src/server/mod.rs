@@ -17,9 +17,11 @@ use ews_notify::goid::GlobalObjectId;
 use tokio::sync::{oneshot, watch};
 
 use crate::ids;
+use crate::ledger::{Change, Ledger, LedgerEntry, LedgerEvent, Source, Split};
 mod config;
 mod identity;
 mod ntlm;
+mod ops;
 mod push;
 mod stream;
 
@@ -28,10 +30,11 @@ pub use config::{Config, Fault, Faults, NewItem, NtlmAccount, RequestRecord, Sta
 use crate::read::{Request, read_request};
 use crate::soap;
 use crate::state::{
-    CALENDAR_FOLDER, CalendarItem, LogEvent, Mailbox, Refusal, State, SubscriptionKind,
+    CALENDAR_FOLDER, CalendarItem, CalendarKind, LogEvent, Mailbox, Refusal, State,
+    SubscriptionKind,
 };
 
-struct Shared {
+pub(crate) struct Shared {
     config: Config,
     faults: Mutex<Faults>,
     state: Mutex<State>,
@@ -50,6 +53,10 @@ struct Shared {
     changed: watch::Sender<u64>,
     next_connection: AtomicU64,
     uid_serial: AtomicU64,
+    /// Every change made so far, and where to write new ones.
+    ledger: Mutex<Ledger>,
+    /// Distribution lists ExpandDL and ResolveNames know: address -> members.
+    groups: Mutex<std::collections::BTreeMap<String, Vec<String>>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -72,6 +79,230 @@ impl Shared {
     fn bump(&self) {
         self.changed.send_modify(|g| *g += 1);
     }
+
+    /// A fresh calendar item for `new` (UID and GOIDs made), not yet in any mailbox.
+    fn make_item(&self, new: NewItem) -> Option<CalendarItem> {
+        let serial = self.uid_serial.fetch_add(1, Ordering::Relaxed);
+        let uid = new.uid.unwrap_or_else(|| outlook_uid(serial));
+        let goid = GlobalObjectId::from_ical_uid(&uid, new.instance_date).ok()?;
+        let recurrence = match new.kind {
+            CalendarKind::RecurringMaster => new.recurrence.or(Some(crate::Recurrence {
+                interval_weeks: 1,
+                occurrences: 10,
+            })),
+            _ => None,
+        };
+        Some(CalendarItem {
+            uid,
+            clean_goid: goid.clean().as_bytes().to_vec(),
+            goid: goid.as_bytes().to_vec(),
+            organizer: new.organizer.unwrap_or_default(),
+            recurrence,
+            original_start: new
+                .instance_date
+                .filter(|_| new.kind == CalendarKind::Exception)
+                .map(|_| new.start.clone()),
+            ..CalendarItem::new(&new.subject, &new.start, &new.end, new.kind)
+        })
+    }
+
+    /// Runs one change on mailbox `smtp` under the state lock and records it in the ledger
+    /// with the events it logged. `change` returns its result and the ledger entry (without
+    /// events).
+    fn change<T>(
+        &self,
+        smtp: &str,
+        change: impl FnOnce(&mut State, usize) -> Result<(T, LedgerEntry), Refusal>,
+    ) -> Result<(T, LedgerEntry), Refusal> {
+        let out = {
+            let mut st = lock(&self.state);
+            let mb = st.mailbox(smtp).ok_or(Refusal::NonExistentMailbox)?;
+            let before = st.mailboxes[mb].log.len();
+            let (value, mut entry) = change(&mut st, mb)?;
+            entry.events = st.mailboxes[mb].log[before..]
+                .iter()
+                .map(LedgerEvent::from)
+                .collect();
+            if entry.time.is_empty() {
+                entry.time = st.mailboxes[mb]
+                    .log
+                    .last()
+                    .map(|e| e.timestamp.clone())
+                    .unwrap_or_default();
+            }
+            let entry = lock(&self.ledger).push(entry);
+            (value, entry)
+        };
+        self.bump();
+        Ok(out)
+    }
+
+    pub(crate) fn create(
+        &self,
+        source: Source,
+        smtp: &str,
+        new: NewItem,
+    ) -> Result<(CalendarItem, LedgerEntry), Refusal> {
+        let mut item = self.make_item(new).ok_or(Refusal::InvalidRequest)?;
+        self.change(smtp, |st, mb| {
+            if item.organizer.is_empty() {
+                item.organizer = smtp.to_ascii_lowercase();
+            }
+            let change = match item.kind {
+                CalendarKind::RecurringMaster => Change::SeriesCreated,
+                CalendarKind::Exception => Change::OrphanCreated,
+                _ => Change::Created,
+            };
+            let item = st.create_item(mb, item);
+            let mut e = LedgerEntry::about(source, smtp, change, &item);
+            e.instance_date = instance_date_of(&item);
+            Ok((item, e))
+        })
+    }
+
+    pub(crate) fn modify(
+        &self,
+        source: Source,
+        smtp: &str,
+        id: &str,
+        edit: impl FnOnce(&mut CalendarItem),
+    ) -> Result<(CalendarItem, LedgerEntry), Refusal> {
+        self.change(smtp, |st, mb| {
+            let item = st.modify_item(mb, id, edit).ok_or(Refusal::ItemNotFound)?;
+            let e = LedgerEntry::about(source, smtp, Change::Modified, &item);
+            Ok((item, e))
+        })
+    }
+
+    pub(crate) fn cancel(
+        &self,
+        source: Source,
+        smtp: &str,
+        id: &str,
+    ) -> Result<(CalendarItem, LedgerEntry), Refusal> {
+        self.change(smtp, |st, mb| {
+            let item = st
+                .modify_item(mb, id, |i| {
+                    i.is_cancelled = true;
+                    if !i.subject.starts_with("Canceled: ") {
+                        i.subject = format!("Canceled: {}", i.subject);
+                    }
+                })
+                .ok_or(Refusal::ItemNotFound)?;
+            let e = LedgerEntry::about(source, smtp, Change::Cancelled, &item);
+            Ok((item, e))
+        })
+    }
+
+    pub(crate) fn delete(
+        &self,
+        source: Source,
+        smtp: &str,
+        id: &str,
+    ) -> Result<(CalendarItem, LedgerEntry), Refusal> {
+        self.change(smtp, |st, mb| {
+            let item = st.mailboxes[mb]
+                .items
+                .get(id)
+                .cloned()
+                .ok_or(Refusal::ItemNotFound)?;
+            st.delete_item(mb, id);
+            let mut e = LedgerEntry::about(source, smtp, Change::Deleted, &item);
+            e.time = String::new();
+            Ok((item, e))
+        })
+    }
+
+    pub(crate) fn move_to(
+        &self,
+        source: Source,
+        smtp: &str,
+        id: &str,
+        folder: u64,
+    ) -> Result<(CalendarItem, LedgerEntry), Refusal> {
+        self.change(smtp, |st, mb| {
+            let item = st.move_item(mb, id, folder).ok_or(Refusal::ItemNotFound)?;
+            let mut e = LedgerEntry::about(source, smtp, Change::Moved, &item);
+            e.old_item_id = Some(id.to_string());
+            Ok((item, e))
+        })
+    }
+
+    pub(crate) fn edit_occurrence(
+        &self,
+        source: Source,
+        smtp: &str,
+        master_id: &str,
+        index: u32,
+        edit: impl FnOnce(&mut crate::Occurrence),
+    ) -> Result<((CalendarItem, CalendarItem), LedgerEntry), Refusal> {
+        self.change(smtp, |st, mb| {
+            let (master, exception) = st.edit_occurrence(mb, master_id, index, edit)?;
+            let mut e = LedgerEntry::about(source, smtp, Change::OccurrenceModified, &master);
+            e.occurrence_item_id = Some(exception.id.clone());
+            e.instance_date = exception
+                .original_start
+                .as_deref()
+                .and_then(|s| s.get(..10))
+                .map(str::to_string);
+            Ok(((master, exception), e))
+        })
+    }
+
+    pub(crate) fn delete_occurrence(
+        &self,
+        source: Source,
+        smtp: &str,
+        master_id: &str,
+        index: u32,
+    ) -> Result<(CalendarItem, LedgerEntry), Refusal> {
+        self.change(smtp, |st, mb| {
+            let guid = st.mailboxes[mb].guid;
+            let (master, original) = st.delete_occurrence(mb, master_id, index)?;
+            let mut e = LedgerEntry::about(source, smtp, Change::OccurrenceDeleted, &master);
+            let serial = ids::decode_item_serial(master_id).unwrap_or(0);
+            e.occurrence_item_id = Some(ids::occurrence_id(&guid, serial, index));
+            e.instance_date = original.get(..10).map(str::to_string);
+            Ok((master, e))
+        })
+    }
+
+    pub(crate) fn split(
+        &self,
+        source: Source,
+        smtp: &str,
+        id: &str,
+        from: &str,
+        cut: Option<i64>,
+    ) -> Result<((CalendarItem, CalendarItem), LedgerEntry), Refusal> {
+        let fresh = self
+            .make_item(NewItem::recurring("split"))
+            .ok_or(Refusal::InvalidRequest)?;
+        self.change(smtp, |st, mb| {
+            let (past, series) = st
+                .split_series(mb, id, from, cut, &fresh)
+                .ok_or(Refusal::ItemNotFound)?;
+            let mut e = LedgerEntry::about(source, smtp, Change::SeriesSplit, &series);
+            e.split = Some(Split {
+                past_item_id: past.id.clone(),
+                past_global_object_id: base64_of(&past.goid),
+                past_clean_global_object_id: base64_of(&past.clean_goid),
+                from: from.to_string(),
+            });
+            Ok(((past, series), e))
+        })
+    }
+}
+
+fn base64_of(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// The instance date (`YYYY-MM-DD`) an item's GlobalObjectId carries, if any.
+fn instance_date_of(item: &CalendarItem) -> Option<String> {
+    let g = GlobalObjectId::from_bytes(&item.goid).ok()?;
+    g.instance_date().map(|d| d.to_string())
 }
 
 /// SplitMix64: a small, fast, seedable generator; plenty for drawing faults.
@@ -101,9 +332,17 @@ impl Simulator {
     /// When the socket cannot be bound; `InvalidInput` when [`Config::push_ca_pem`] does not
     /// parse or [`Config::ntlm`] names a certificate that cannot be hashed.
     pub async fn start(config: Config) -> std::io::Result<Self> {
+        Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0)), config).await
+    }
+
+    /// Starts the simulator on `addr` (port 0: one the OS picks).
+    ///
+    /// # Errors
+    /// As [`Simulator::start`].
+    pub async fn start_on(addr: SocketAddr, config: Config) -> std::io::Result<Self> {
         // The push client (reqwest) is built without a bundled crypto provider.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let ntlm = config
             .ntlm
@@ -132,6 +371,8 @@ impl Simulator {
             changed,
             next_connection: AtomicU64::new(1),
             uid_serial: AtomicU64::new(1),
+            ledger: Mutex::new(Ledger::default()),
+            groups: Mutex::new(std::collections::BTreeMap::new()),
         });
         let app = Router::new()
             .route("/EWS/Exchange.asmx", post(handle))
@@ -182,60 +423,87 @@ impl Simulator {
         Some(st.mailboxes[mb].folder(CALENDAR_FOLDER))
     }
 
-    fn make_item(&self, new: NewItem) -> Option<CalendarItem> {
-        let serial = self.shared.uid_serial.fetch_add(1, Ordering::Relaxed);
-        let uid = new.uid.unwrap_or_else(|| outlook_uid(serial));
-        let goid = GlobalObjectId::from_ical_uid(&uid, new.instance_date).ok()?;
-        Some(CalendarItem {
-            id: String::new(),
-            version: 0,
-            subject: new.subject,
-            start: new.start,
-            end: new.end,
-            kind: new.kind,
-            uid,
-            clean_goid: goid.clean().as_bytes().to_vec(),
-            goid: goid.as_bytes().to_vec(),
-        })
-    }
-
     /// Creates a calendar item (logs CreatedEvent + folder ModifiedEvent). `None` when the
     /// mailbox is unknown or the UID cannot make a GOID.
     pub fn create_item(&self, smtp: &str, new: NewItem) -> Option<CalendarItem> {
-        let item = self.make_item(new)?;
-        let out = {
-            let mut st = lock(&self.shared.state);
-            let mb = st.mailbox(smtp)?;
-            st.create_item(mb, item)
-        };
-        self.shared.bump();
-        Some(out)
+        self.shared
+            .create(Source::Api, smtp, new)
+            .ok()
+            .map(|(i, _)| i)
     }
 
     /// Changes an item's subject (logs ModifiedEvent + folder ModifiedEvent).
     pub fn modify_item(&self, smtp: &str, id: &str, subject: &str) -> Option<CalendarItem> {
-        let out = {
-            let mut st = lock(&self.shared.state);
-            let mb = st.mailbox(smtp)?;
-            st.modify_item(mb, id, |i| i.subject = subject.to_string())?
-        };
-        self.shared.bump();
-        Some(out)
+        self.shared
+            .modify(Source::Api, smtp, id, |i| i.subject = subject.to_string())
+            .ok()
+            .map(|(i, _)| i)
     }
 
-    /// Deletes an item (logs DeletedEvent + folder ModifiedEvent).
+    /// Deletes an item for good (logs DeletedEvent + folder ModifiedEvent).
     pub fn delete_item(&self, smtp: &str, id: &str) -> bool {
-        let done = {
-            let mut st = lock(&self.shared.state);
-            match st.mailbox(smtp) {
-                Some(mb) => st.delete_item(mb, id),
-                None => false,
-            }
-        };
-        if done {
-            self.shared.bump();
-        }
-        done
+        self.shared.delete(Source::Api, smtp, id).is_ok()
+    }
+
+    /// Moves an item to the distinguished folder `folder` (`deleteditems` for a soft delete,
+    /// `calendar`, `inbox`): the item gets a new ItemId and a MovedEvent names both ids.
+    pub fn move_item(&self, smtp: &str, id: &str, folder: &str) -> Option<CalendarItem> {
+        let to = Mailbox::distinguished(folder)?;
+        self.shared
+            .move_to(Source::Api, smtp, id, to)
+            .ok()
+            .map(|(i, _)| i)
+    }
+
+    /// The organizer cancels a meeting: `IsCancelled`, subject prefixed with "Canceled: "
+    /// (logs ModifiedEvent), as an attendee's copy shows it once the cancellation arrives.
+    pub fn cancel_item(&self, smtp: &str, id: &str) -> Option<CalendarItem> {
+        self.shared
+            .cancel(Source::Api, smtp, id)
+            .ok()
+            .map(|(i, _)| i)
+    }
+
+    /// Edits occurrence `index` (1-based) of a series: new subject, start moved by
+    /// `shift_seconds` (0: same date, seed case 1.3; else 1.4). The occurrence becomes an
+    /// exception kept on the master, and the master's ModifiedEvent is what subscriptions
+    /// see. Returns (master, exception).
+    pub fn edit_occurrence(
+        &self,
+        smtp: &str,
+        master_id: &str,
+        index: u32,
+        subject: &str,
+        shift_seconds: i64,
+    ) -> Option<(CalendarItem, CalendarItem)> {
+        self.shared
+            .edit_occurrence(Source::Api, smtp, master_id, index, |o| {
+                shift_occurrence(o, subject, shift_seconds);
+            })
+            .ok()
+            .map(|(v, _)| v)
+    }
+
+    /// Deletes occurrence `index` (1-based) of a series (seed case 1.6): the master changes
+    /// (ModifiedEvent) and lists it in `DeletedOccurrences`. Returns the master.
+    pub fn delete_occurrence(
+        &self,
+        smtp: &str,
+        master_id: &str,
+        index: u32,
+    ) -> Option<CalendarItem> {
+        self.shared
+            .delete_occurrence(Source::Api, smtp, master_id, index)
+            .ok()
+            .map(|(v, _)| v)
+    }
+
+    /// Occurrence `index` (1-based) of a series as GetItem returns it: an `Occurrence`, or the
+    /// `Exception` it became. `None` outside the series or when deleted.
+    pub fn occurrence(&self, smtp: &str, master_id: &str, index: u32) -> Option<CalendarItem> {
+        let st = lock(&self.shared.state);
+        let mb = st.mailbox(smtp)?;
+        st.occurrence(mb, master_id, index).ok()
     }
 
     /// Exchange's handling of an edit to a recurring series that started in the past (the
@@ -248,28 +516,33 @@ impl Simulator {
         id: &str,
         from: &str,
     ) -> Option<(CalendarItem, CalendarItem)> {
-        let fresh = self.make_item(NewItem::recurring("split"))?;
-        let (past, series) = {
-            let mut st = lock(&self.shared.state);
-            let mb = st.mailbox(smtp)?;
-            let old = st.mailboxes[mb].items.get(id)?.clone();
-            let past = st.create_item(
-                mb,
-                CalendarItem {
-                    end: from.into(),
-                    ..old
-                },
-            );
-            let series = st.modify_item(mb, id, |i| {
-                i.start = from.into();
-                i.uid = fresh.uid.clone();
-                i.goid = fresh.goid.clone();
-                i.clean_goid = fresh.clean_goid.clone();
-            })?;
-            (past, series)
-        };
-        self.shared.bump();
-        Some((past, series))
+        self.shared
+            .split(Source::Api, smtp, id, from, None)
+            .ok()
+            .map(|(v, _)| v)
+    }
+
+    /// Every change made so far (by the generator, the library API and EWS clients), in order.
+    pub fn ledger(&self) -> Vec<LedgerEntry> {
+        lock(&self.shared.ledger).entries.clone()
+    }
+
+    /// Writes every later ledger entry to `sink` as a JSON line, flushed after each.
+    pub fn set_ledger_writer(&self, sink: Box<dyn std::io::Write + Send>) {
+        lock(&self.shared.ledger).sink = Some(sink);
+    }
+
+    /// Adds a distribution list that ResolveNames and ExpandDL know.
+    pub fn add_group(&self, address: &str, members: &[String]) {
+        lock(&self.shared.groups).insert(
+            address.to_ascii_lowercase(),
+            members.iter().map(|m| m.to_ascii_lowercase()).collect(),
+        );
+    }
+
+    /// What the change generator works through.
+    pub(crate) fn shared(&self) -> &Shared {
+        &self.shared
     }
 
     /// Every event generated in a mailbox so far, in log order (forgotten ones included).
@@ -330,6 +603,20 @@ impl Simulator {
     /// Counters since start.
     pub fn stats(&self) -> Stats {
         lock(&self.shared.stats).clone()
+    }
+}
+
+/// New subject and start moved by `shift_seconds` for an occurrence being edited.
+pub(crate) fn shift_occurrence(o: &mut crate::Occurrence, subject: &str, shift_seconds: i64) {
+    o.subject = subject.to_string();
+    if shift_seconds != 0 {
+        let moved = |t: &str| {
+            crate::state::parse_rfc3339(t).map(|u| crate::state::rfc3339(u + shift_seconds))
+        };
+        if let (Some(s), Some(e)) = (moved(&o.start), moved(&o.end)) {
+            o.start = s;
+            o.end = e;
+        }
     }
 }
 
@@ -458,7 +745,7 @@ async fn answer(
             tracing::debug!(%reason, "ews-sim: unreadable request");
             return xml_response(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                soap::error_response("Unknown", Refusal::InvalidRequest),
+                soap::fault("ErrorInvalidRequest", "The request is invalid."),
                 None,
             );
         }
@@ -520,18 +807,22 @@ async fn answer(
                 }
             }
         }
-        "SyncFolderItems" | "GetItem" | "FindItem" => items(&shared, &req, &headers, &f),
-        other => {
-            tracing::debug!(operation = other, "ews-sim: operation not simulated");
-            xml_response(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                soap::error_response(
-                    if other.is_empty() { "Unknown" } else { other },
-                    Refusal::InvalidRequest,
-                ),
-                None,
-            )
-        }
+        "SyncFolderItems" => items(&shared, &req, &headers, &f),
+        other => match ops::answer(&shared, &req, &headers) {
+            Some(r) => r,
+            None => {
+                tracing::debug!(operation = other, "ews-sim: operation not simulated");
+                // What Exchange answers a request it has no operation for: a SOAP fault.
+                xml_response(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    soap::fault(
+                        "ErrorInvalidRequest",
+                        "The request is invalid: the simulator does not serve this operation.",
+                    ),
+                    None,
+                )
+            }
+        },
     }
 }
 
@@ -565,7 +856,24 @@ fn target_mailbox(st: &State, req: &Request, headers: &HeaderMap) -> Option<usiz
         .get("X-AnchorMailbox")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    from_req.or(from_header).and_then(|s| st.mailbox(&s))
+    from_req
+        .or(from_header)
+        .or_else(|| basic_user(headers))
+        .and_then(|s| st.mailbox(&s))
+}
+
+/// The user name of `Authorization: Basic`, which with Basic is the caller's own mailbox.
+fn basic_user(headers: &HeaderMap) -> Option<String> {
+    use base64::Engine as _;
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let b64 = v.strip_prefix("Basic ")?;
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .ok()?;
+    let text = String::from_utf8(raw).ok()?;
+    let user = text.split_once(':').map_or(text.as_str(), |(u, _)| u);
+    // `DOMAIN\user` names no SMTP address.
+    Some(user.rsplit('\\').next().unwrap_or(user).to_string())
 }
 
 /// Counts a request about a subscription on server `backend` that came without that server's
@@ -713,6 +1021,21 @@ fn get_events(
             tracing::debug!(mailbox = mb, "ews-sim fault: log forgotten");
         }
     }
+    if st.subscriptions.contains_key(&id)
+        && (shared
+            .take_injected(|f| *f == Fault::ReadEventsFailed)
+            .is_some()
+            || shared.chance(f.read_events_failed))
+    {
+        st.subscriptions.remove(&id);
+        drop(st);
+        shared.count(|s| s.faults += 1);
+        return xml_response(
+            StatusCode::OK,
+            soap::read_events_failed_response("GetEvents", &id),
+            None,
+        );
+    }
     let max = shared.config.max_events_per_get;
     let page = st.get_events(&id, &watermark, max);
     let guid = st
@@ -756,13 +1079,8 @@ fn cut_response(body: String) -> Response {
 
 fn items(shared: &Shared, req: &Request, headers: &HeaderMap, f: &Faults) -> Response {
     let mut st = lock(&shared.state);
-    // GetItem names items only; find their mailbox from the id.
-    let mb = target_mailbox(&st, req, headers).or_else(|| {
-        let id = req.all("ItemId").next()?.attr("Id")?.to_string();
-        st.mailboxes.iter().position(|m| m.items.contains_key(&id))
-    });
     let op = req.operation.clone();
-    let Some(mb) = mb else {
+    let Some(mb) = target_mailbox(&st, req, headers) else {
         return xml_response(
             StatusCode::OK,
             soap::error_response(&op, Refusal::NonExistentMailbox),
@@ -770,52 +1088,21 @@ fn items(shared: &Shared, req: &Request, headers: &HeaderMap, f: &Faults) -> Res
         );
     };
     let parent = st.mailboxes[mb].folder(CALENDAR_FOLDER);
-    match op.as_str() {
-        "SyncFolderItems" => {
-            if shared.chance(f.forget_log) {
-                st.forget_log(mb);
-                shared.count(|s| s.faults += 1);
-            }
-            let state_text = req.text("SyncState").filter(|s| !s.is_empty());
-            let max = req
-                .text("MaxChangesReturned")
-                .and_then(|t| t.parse().ok())
-                .unwrap_or(512usize);
-            match st.sync(mb, state_text, max) {
-                Ok(page) => xml_response(
-                    StatusCode::OK,
-                    soap::sync_folder_items_response(&page, &parent),
-                    None,
-                ),
-                Err(e) => xml_response(StatusCode::OK, soap::error_response(&op, e), None),
-            }
-        }
-        "GetItem" => {
-            let m = &st.mailboxes[mb];
-            let found: Vec<Result<CalendarItem, Refusal>> = req
-                .all("ItemId")
-                .map(|n| {
-                    n.attr("Id")
-                        .and_then(|id| m.items.get(id).cloned())
-                        .ok_or(Refusal::ItemNotFound)
-                })
-                .collect();
-            xml_response(
-                StatusCode::OK,
-                soap::get_item_response(&found, &parent),
-                None,
-            )
-        }
-        _ => {
-            let all: Vec<CalendarItem> = st.mailboxes[mb].items.values().cloned().collect();
-            match crate::restriction::filter(req, all) {
-                Ok(found) => xml_response(
-                    StatusCode::OK,
-                    soap::find_item_response(&found, &parent),
-                    None,
-                ),
-                Err(e) => xml_response(StatusCode::OK, soap::error_response(&op, e), None),
-            }
-        }
+    if shared.chance(f.forget_log) {
+        st.forget_log(mb);
+        shared.count(|s| s.faults += 1);
+    }
+    let state_text = req.text("SyncState").filter(|s| !s.is_empty());
+    let max = req
+        .text("MaxChangesReturned")
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(512usize);
+    match st.sync(mb, state_text, max) {
+        Ok(page) => xml_response(
+            StatusCode::OK,
+            soap::sync_folder_items_response(&page, &parent),
+            None,
+        ),
+        Err(e) => xml_response(StatusCode::OK, soap::error_response(&op, e), None),
     }
 }

@@ -85,6 +85,18 @@ pub(super) async fn deliver(shared: Arc<Shared>, id: String, url: String, status
             }
             continue;
         }
+        if shared
+            .take_injected(|f| *f == super::Fault::ReadEventsFailed)
+            .is_some()
+            || shared.chance(faults(&shared).read_events_failed)
+        {
+            // The seed's capture: the events are lost, the listener is told, the subscription
+            // is gone.
+            shared.count(|s| s.faults += 1);
+            lock(&shared.state).subscriptions.remove(&id);
+            let _ = post(&http, &url, soap::send_notification_read_events_failed(&id)).await;
+            return;
+        }
         let body =
             soap::send_notification(&id, &previous, &events, more, &|p| ids::watermark(&guid, p));
         let mut retry = minute / 2;

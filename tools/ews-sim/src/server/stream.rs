@@ -141,6 +141,29 @@ async fn stream_connection(
             let _ = send_envelope(&tx, &shared, soap::streaming_envelope(&msg)).await;
             return;
         }
+        if !live.is_empty()
+            && (shared
+                .take_injected(|f| *f == Fault::ReadEventsFailed)
+                .is_some()
+                || shared.chance(f.read_events_failed))
+        {
+            // The server lost these subscriptions' events: they are gone, and say so.
+            shared.count(|s| s.faults += 1);
+            {
+                let mut st = lock(&shared.state);
+                for id in &live {
+                    st.subscriptions.remove(id);
+                }
+            }
+            let msg = StreamingMessage {
+                error_subscription_ids: std::mem::take(&mut live),
+                read_events_failed: true,
+                closed: true,
+                ..Default::default()
+            };
+            let _ = send_envelope(&tx, &shared, soap::streaming_envelope(&msg)).await;
+            return;
+        }
         // Take what is pending, under the lock, and note subscriptions that vanished.
         let (batches, gone) = {
             let mut st = lock(&shared.state);
@@ -173,6 +196,7 @@ async fn stream_connection(
                     .collect(),
                 error_subscription_ids: gone,
                 closed: closing,
+                read_events_failed: false,
             };
             let body = soap::streaming_envelope(&msg);
             let drop_now = !msg.notifications.is_empty()
