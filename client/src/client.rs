@@ -8,12 +8,14 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
-use super::Error;
-use super::http::{Failure, Response, classify};
-use super::ntlm;
-use ews_notify::envelope::{Body, Envelope};
-use ews_notify::fault::ResponseCode;
 use ews_notify::request::HttpHeaders;
+use ews_notify::{Body, Envelope, ResponseCode};
+
+use crate::Error;
+use crate::auth::ntlm::Credentials;
+use crate::http::failure::{Failure, classify};
+use crate::http::ntlm::Pool;
+use crate::http::response::Response;
 
 /// Returns a bearer token; `refresh` is `true` after the server refused the previous one.
 pub type TokenProvider = Arc<dyn Fn(bool) -> Result<String, String> + Send + Sync>;
@@ -34,7 +36,7 @@ enum Auth {
         login: String,
         password: String,
     },
-    NtlmPool(Arc<ntlm::connection::Pool>),
+    NtlmPool(Arc<Pool>),
 }
 
 /// Builds a [`Client`].
@@ -152,13 +154,13 @@ impl ClientBuilder {
         let http = b.build().map_err(Error::network)?;
         let auth = match self.auth {
             Auth::Ntlm { login, password } => {
-                let credentials = ntlm::Credentials::new(&login, password, String::new());
+                let credentials = Credentials::new(&login, password, String::new());
                 let tls = if self.endpoint.starts_with("https:") {
                     Some(tls_config(&self.ca_pem)?)
                 } else {
                     None
                 };
-                Auth::NtlmPool(Arc::new(ntlm::connection::Pool::new(
+                Auth::NtlmPool(Arc::new(Pool::new(
                     &self.endpoint,
                     credentials,
                     tls,
@@ -452,9 +454,11 @@ pub(crate) fn busy_back_off(body: &[u8]) -> Option<Duration> {
             ..
         }) => {
             if f.response_code == Some(ResponseCode::ErrorServerBusy)
-                || f.fault_code
-                    .as_deref()
-                    .is_some_and(|c| c.ends_with("ErrorServerBusy"))
+                || f.fault_code.as_deref().is_some_and(|c| {
+                    // A SOAP fault code is a QName (`a:ErrorServerBusy`): its local name.
+                    let local = c.rsplit(':').next().unwrap_or(c);
+                    ResponseCode::parse(local.into()) == ResponseCode::ErrorServerBusy
+                })
             {
                 return Some(
                     f.back_off_milliseconds
@@ -501,9 +505,9 @@ impl Client {
     /// Network, HTTP and parse errors; [`Error::Ews`] for other EWS error codes.
     pub async fn bind(
         &self,
-        watch: &super::Watch,
+        watch: &crate::Watch,
         item_id: &str,
-    ) -> Result<Option<ews_notify::item::CalendarItem<'static>>, Error> {
+    ) -> Result<Option<ews_notify::CalendarItem<'static>>, Error> {
         use ews_notify::request::{GetItemRequest, ItemRef};
         let xml = GetItemRequest::new([ItemRef::id(item_id.to_string())])
             .header(watch.header())
@@ -511,7 +515,7 @@ impl Client {
         let body = self.call(&xml, Some(&watch.mailbox)).await?;
         let env = ews_notify::parse_notification(&body)?;
         let Body::GetItemResponse(messages) = env.body else {
-            return Err(super::fault_error(&env));
+            return Err(crate::recovery::fault_error(&env));
         };
         let Some(m) = messages.into_iter().next() else {
             return Err(Error::ews("empty GetItemResponse", None));
@@ -521,7 +525,7 @@ impl Client {
                 .items
                 .into_iter()
                 .next()
-                .map(ews_notify::item::CalendarItem::into_owned)),
+                .map(ews_notify::CalendarItem::into_owned)),
             Some(ResponseCode::ErrorItemNotFound) => Ok(None),
             Some(code) => Err(Error::ews(code.as_str(), m.message_text.as_deref())),
         }

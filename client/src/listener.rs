@@ -14,11 +14,13 @@ use axum::routing::post;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
-use super::https::{ListenerTls, TlsListener};
-use super::{Client, Error, EventStream, Mailbox, Origin, Watch, establish};
-use ews_notify::envelope::{Body, ResponseClass};
-use ews_notify::event::EventKind;
 use ews_notify::request::{SubscribeRequest, SubscriptionStatus, send_notification_result};
+use ews_notify::{Body, EventKind, ResponseClass};
+
+use crate::delivery::{Mailbox, Origin};
+use crate::http::tls_listener::{ListenerTls, TlsListener};
+use crate::recovery::establish;
+use crate::{Client, Error, EventStream, Watch};
 
 /// Settings of the push listener.
 #[derive(Debug, Clone, PartialEq, Eq)]

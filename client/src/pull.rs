@@ -2,17 +2,19 @@
 
 use std::time::Duration;
 
-use super::{Client, Error, EventStream, Mailbox, Origin, Watch, at_least, establish};
-use ews_notify::envelope::{Body, ResponseClass};
-use ews_notify::event::EventKind;
 use ews_notify::request::{GetEventsRequest, SubscribeRequest};
+use ews_notify::{Body, EventKind, ResponseClass};
+
+use crate::delivery::{Mailbox, Origin};
+use crate::recovery::{at_least, establish, fault_error};
+use crate::{Client, Error, EventStream, Watch};
 
 /// Pull subscription timeout asked for, in minutes.
 const PULL_TIMEOUT_MINUTES: u32 = 30;
 
 /// Follows one mailbox by pull notifications, polling every `interval` when there is nothing
 /// more to fetch. The loop runs on the current tokio runtime until the stream is dropped or an
-/// unrecoverable error (sent as [`super::Update::Failed`]).
+/// unrecoverable error (sent as [`crate::Update::Failed`]).
 pub fn watch_pull(client: &Client, watch: Watch, interval: Duration) -> EventStream {
     let (mb, stream) = Mailbox::new(watch);
     let client = client.clone();
@@ -44,7 +46,7 @@ async fn run(client: &Client, mb: &mut Mailbox, interval: Duration) -> Result<()
         let env = ews_notify::parse_notification(&body)?;
         let messages = match &env.body {
             Body::GetEventsResponse(m) => m,
-            _ => return Err(super::fault_error(&env)),
+            _ => return Err(fault_error(&env)),
         };
         let Some(m) = messages.first() else {
             return Err(Error::ews("empty GetEventsResponse", None));

@@ -3,13 +3,14 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use super::{Client, Error, EventStream, Mailbox, Origin, Recovery, Watch, catch_up, subscribe};
-use ews_notify::Limits;
-use ews_notify::envelope::{Body, ConnectionStatus};
-use ews_notify::event::EventKind;
-use ews_notify::fault::ResponseCode;
 use ews_notify::request::{GetStreamingEventsRequest, SubscribeRequest};
 use ews_notify::streaming::StreamSplitter;
+use ews_notify::{Body, ConnectionStatus, EventKind, Limits, ResponseCode};
+
+use crate::client::busy_back_off;
+use crate::delivery::{Mailbox, Origin, Recovery};
+use crate::recovery::{catch_up, fault_error, subscribe};
+use crate::{Client, Error, EventStream, Watch};
 
 /// Most subscriptions on one GetStreamingEvents connection (Exchange's limit).
 pub const MAX_SUBSCRIPTIONS_PER_CONNECTION: usize = 200;
@@ -197,7 +198,7 @@ impl Group {
         let req = SubscribeRequest::streaming();
         match subscribe(&self.client, mb, &self.anchor_mailbox, req, None).await? {
             Ok((id, _)) => Ok(id),
-            Err(code) => Err(Error::ews(&code, Some("Subscribe refused"))),
+            Err(code) => Err(Error::ews(code.as_str(), Some("Subscribe refused"))),
         }
     }
 
@@ -295,14 +296,14 @@ impl Group {
 
     /// Handles one envelope of the stream; `Some(end)` when the connection is over.
     async fn handle(&mut self, env: &[u8], lost: &mut Vec<usize>) -> Result<Option<End>, Error> {
-        if let Some(d) = super::client::busy_back_off(env) {
+        if let Some(d) = busy_back_off(env) {
             self.client.back_off(d);
             return Ok(Some(End::Busy));
         }
         let env = ews_notify::parse_notification(env)?;
         let messages = match &env.body {
             Body::GetStreamingEventsResponse(m) => m,
-            _ => return Err(super::fault_error(&env)),
+            _ => return Err(fault_error(&env)),
         };
         let mut closed = false;
         for m in messages {
