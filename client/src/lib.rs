@@ -42,6 +42,7 @@
 //! - [`Client`] (`client`): endpoint, credentials, the shared back-off and concurrency limit.
 //! - `delivery`: what reaches the caller ([`Watch`], [`Position`], [`Update`], [`EventStream`]).
 //! - `recovery`: subscribe, resubscribe and catch up, shared by the three modes.
+//! - `retry`: the one [`RetryPolicy`] of every mode (capped exponential back-off, jitter).
 //! - `pull`, `streaming`, `listener`: the three modes.
 //! - `auth`: credentials' codecs (NTLM's messages, MIC and channel bindings, without I/O).
 //! - `http`: what goes on the wire: answers, failures, NTLM's own connections, proxies,
@@ -55,6 +56,7 @@ mod http;
 mod listener;
 mod pull;
 mod recovery;
+mod retry;
 mod streaming;
 
 pub use auth::ntlm::NtlmError;
@@ -64,4 +66,5 @@ pub use error::Error;
 pub use http::ListenerTls;
 pub use listener::{PushListener, PushOptions, listen_push};
 pub use pull::watch_pull;
+pub use retry::RetryPolicy;
 pub use streaming::{StreamingOptions, watch_streaming};

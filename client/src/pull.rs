@@ -32,6 +32,9 @@ pub fn watch_pull(client: &Client, watch: Watch, interval: Duration) -> EventStr
 async fn run(client: &Client, mb: &mut Mailbox, interval: Duration) -> Result<(), Error> {
     let make = || SubscribeRequest::pull(PULL_TIMEOUT_MINUTES);
     let mut id = establish(client, mb, &make, None).await?;
+    let policy = client.retry_policy();
+    // `MoreEvents` answers in a row that brought no event.
+    let mut stalls = 0u32;
     loop {
         let Some(w) = mb.position.watermark.clone() else {
             return Err(Error::ews(
@@ -67,6 +70,7 @@ async fn run(client: &Client, mb: &mut Mailbox, interval: Duration) -> Result<()
             }
         }
         let mut more = false;
+        let mut delivered = false;
         for n in &m.notifications {
             more |= n.more_events == Some(true);
             for e in &n.events {
@@ -74,13 +78,24 @@ async fn run(client: &Client, mb: &mut Mailbox, interval: Duration) -> Result<()
                     mb.position.watermark = Some(w.to_string());
                 }
                 if e.kind != EventKind::Status {
+                    delivered = true;
                     mb.deliver(e.clone().into_owned(), Origin::Notification)
                         .await?;
                 }
             }
         }
         if !more {
+            stalls = 0;
             tokio::time::sleep(at_least(interval)).await;
+        } else if delivered {
+            stalls = 0;
+        } else {
+            // More to come, the server says, yet it sent nothing: drain no faster than the
+            // retry policy allows, so a server that says so forever is not asked in a loop.
+            let wait = policy.delay(stalls).max(at_least(interval));
+            stalls = stalls.saturating_add(1);
+            tracing::warn!(mailbox = %mb.watch.mailbox, stalls, wait_ms = wait.as_millis() as u64, "ews: MoreEvents without events; pausing");
+            tokio::time::sleep(wait).await;
         }
     }
 }

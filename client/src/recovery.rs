@@ -63,7 +63,10 @@ pub(crate) async fn catch_up(
     deliver: bool,
 ) -> Result<usize, Error> {
     let from = mb.position.sync_state.clone();
+    let policy = client.retry_policy();
     let mut count = 0;
+    // Pages in a row that said "more" but brought nothing and left the sync state as it was.
+    let mut stalls = 0u32;
     loop {
         let mut req = ews_notify::request::SyncFolderItemsRequest::new(mb.watch.folder_id(), 512)
             .header(mb.watch.header());
@@ -90,6 +93,7 @@ pub(crate) async fn catch_up(
         let Some(state) = &answer.sync_state else {
             return Err(Error::ews("missing SyncState", None));
         };
+        let unchanged = mb.position.sync_state.as_deref() == Some(state.as_ref());
         mb.position.sync_state = Some(state.to_string());
         if deliver {
             for c in &answer.changes {
@@ -116,6 +120,22 @@ pub(crate) async fn catch_up(
         count += answer.changes.len();
         if answer.includes_last_item_in_range != Some(false) {
             break;
+        }
+        if unchanged && answer.changes.is_empty() {
+            // "More to come", with nothing and the same state: a server making no progress.
+            if !policy.allows(stalls) {
+                return Err(Error::NoProgress(format!(
+                    "SyncFolderItems said IncludesLastItemInRange=false {} times in a row with \
+                     no change and the same sync state",
+                    stalls + 1
+                )));
+            }
+            let wait = policy.delay(stalls);
+            stalls += 1;
+            tracing::warn!(mailbox = %mb.watch.mailbox, stalls, wait_ms = wait.as_millis() as u64, "ews: catch-up makes no progress; pausing");
+            tokio::time::sleep(wait).await;
+        } else {
+            stalls = 0;
         }
     }
     if deliver {

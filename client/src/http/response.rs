@@ -40,7 +40,13 @@ impl Response {
     /// The next piece of the body; `None` at its end.
     pub(crate) async fn chunk(&mut self) -> Result<Option<Bytes>, Error> {
         match self {
-            Self::Pooled(r) => r.chunk().await.map_err(|e| Error::network(error_chain(&e))),
+            Self::Pooled(r) => r.chunk().await.map_err(|e| {
+                if e.is_timeout() {
+                    Error::network(format!("body timed out: {}", error_chain(&e)))
+                } else {
+                    Error::network(error_chain(&e))
+                }
+            }),
             Self::Ntlm { response, deadline } => {
                 let read = response.chunk();
                 let result = match deadline {
@@ -54,17 +60,22 @@ impl Response {
         }
     }
 
-    /// The whole body.
-    pub(crate) async fn bytes(mut self) -> Result<Vec<u8>, Error> {
-        if let Self::Pooled(r) = self {
-            return r
-                .bytes()
-                .await
-                .map(|b| b.to_vec())
-                .map_err(|e| Error::network(error_chain(&e)));
+    /// The whole body, refused with [`Error::TooLarge`] as soon as it passes `limit` bytes
+    /// (a `Content-Length` over it is refused before any byte is read).
+    pub(crate) async fn bytes(mut self, limit: usize) -> Result<Vec<u8>, Error> {
+        let declared = self
+            .headers()
+            .get(reqwest::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > limit as u64) {
+            return Err(Error::TooLarge { limit });
         }
-        let mut body = Vec::new();
+        let mut body = Vec::with_capacity(declared.map_or(0, |n| n as usize));
         while let Some(c) = self.chunk().await? {
+            if body.len() + c.len() > limit {
+                return Err(Error::TooLarge { limit });
+            }
             body.extend_from_slice(&c);
         }
         Ok(body)
