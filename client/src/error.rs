@@ -9,6 +9,10 @@ pub enum Error {
     /// The connection could not be made or broke (DNS, TCP, TLS, a body cut short).
     #[error("network error: {0}")]
     Network(String),
+    /// TLS refused the server's certificate (untrusted issuer, wrong name, expired): asking
+    /// again cannot help, so it is never retried.
+    #[error("network error: {0}")]
+    Certificate(String),
     /// The server answered with an HTTP status the client does not handle.
     #[error("HTTP status {status}")]
     Status {
@@ -64,6 +68,7 @@ impl Error {
             Self::Status { status } => matches!(status, 408 | 429 | 500..=599),
             Self::Ews { .. }
             | Self::Auth(_)
+            | Self::Certificate(_)
             | Self::Ntlm(_)
             | Self::Closed
             | Self::TooLarge { .. } => false,

@@ -184,11 +184,15 @@ pub(crate) async fn establish(
         return Ok(id);
     }
     if mb.position.sync_state.is_none() {
-        // First start: a baseline to catch up from later, taken *before* subscribing, so that
-        // a later catch-up also covers events the subscription saw but never delivered.
+        // First start: a baseline taken *before* subscribing, then a catch-up from it once
+        // the subscription is up. Changes between the two (a Subscribe retried after its
+        // answer was lost leaves them with a subscription nobody reads) come as catch-up
+        // changes; a later catch-up also covers what the subscription saw but never
+        // delivered.
         catch_up(client, mb, false).await?;
         let (id, wm) = fresh(client, mb, make).await?;
         mb.position.watermark = wm;
+        catch_up(client, mb, true).await?;
         return Ok(id);
     }
     // Resuming from a sync state only: subscribe, then catch up from it.

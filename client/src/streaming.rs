@@ -203,10 +203,15 @@ impl Group {
         };
         if mb.position.sync_state.is_none() {
             // First start: the baseline comes *before* the subscription, so a catch-up after a
-            // broken connection also covers events the subscription saw first.
+            // broken connection also covers events the subscription saw first; and a
+            // catch-up once it is up covers changes between the two (a Subscribe retried
+            // after its answer was lost).
             catch_up(&self.client, mb, false).await?;
             let id = self.subscribe(i).await?;
             self.subs.insert(id, i);
+            if let Some(mb) = self.mailboxes[i].as_mut() {
+                catch_up(&self.client, mb, true).await?;
+            }
             return Ok(());
         }
         // Resuming: subscribe, then catch up from the persisted sync state.

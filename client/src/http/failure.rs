@@ -31,7 +31,8 @@ impl Failure {
     pub(crate) fn into_error(self) -> Error {
         match self {
             Self::Timeout(d) => Error::Timeout(d),
-            Self::Certificate(t) | Self::Network(t) => Error::Network(t),
+            Self::Certificate(t) => Error::Certificate(t),
+            Self::Network(t) => Error::Network(t),
             Self::Other(e) => e,
         }
     }
