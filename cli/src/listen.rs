@@ -9,6 +9,7 @@ use crate::watch::{Server, print_updates, runtime};
 
 /// Arguments of `listen`.
 #[derive(clap::Args)]
+#[command(group(clap::ArgGroup::new("secret").required(true).args(["secret_env", "secret_file"])))]
 pub struct Args {
     #[command(flatten)]
     server: Server,
@@ -18,10 +19,15 @@ pub struct Args {
     /// Address to listen on.
     #[arg(long, default_value = "0.0.0.0")]
     bind: IpAddr,
-    /// Path segment the notification URL carries; requests without it get 404 (URL-safe
-    /// characters only).
-    #[arg(long)]
-    secret: String,
+    /// Environment variable holding the path segment the notification URL carries;
+    /// requests without it get 404 (URL-safe characters only). Never on the command line,
+    /// where `ps` shows it.
+    #[arg(long, value_name = "NAME")]
+    secret_env: Option<String>,
+    /// File holding that path segment (surrounding whitespace ignored), instead of
+    /// --secret-env.
+    #[arg(long, value_name = "PATH", conflicts_with = "secret_env")]
+    secret_file: Option<String>,
     /// Serve HTTPS with this certificate chain (PEM, the listener's certificate first); the
     /// EWS server must trust its issuer.
     #[arg(long, value_name = "PEM", requires = "tls_key")]
@@ -41,14 +47,26 @@ pub struct Args {
 
 /// Runs `listen`.
 pub fn run(args: &Args) -> Result<(), String> {
-    if args.secret.is_empty()
-        || !args
-            .secret
+    let secret = match (&args.secret_env, &args.secret_file) {
+        (Some(var), _) => std::env::var(var)
+            .map_err(|_| format!("error[usage]: environment variable {var} is not set"))?,
+        (None, Some(path)) => std::fs::read_to_string(path)
+            .map_err(|e| format!("error[io]: {path}: {e}"))?
+            .trim()
+            .to_string(),
+        (None, None) => {
+            return Err("error[usage]: give the secret with --secret-env or --secret-file".into());
+        }
+    };
+    if secret.is_empty()
+        || !secret
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
     {
         return Err(
-            "error[usage]: --secret must be non-empty and use only A-Z a-z 0-9 - . _ ~".into(),
+            "error[usage]: the secret (--secret-env / --secret-file) must be non-empty and use \
+             only A-Z a-z 0-9 - . _ ~"
+                .into(),
         );
     }
     if args.callback_url.is_none() && args.bind.is_unspecified() {
@@ -61,7 +79,7 @@ unspecified address",
     let rt = runtime()?;
     rt.block_on(async {
         let client = args.server.client()?;
-        let mut options = PushOptions::new(SocketAddr::new(args.bind, args.port), &args.secret);
+        let mut options = PushOptions::new(SocketAddr::new(args.bind, args.port), &secret);
         options.public_url = args.callback_url.clone();
         options.status_frequency_minutes = args.status_frequency;
         if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
@@ -75,7 +93,10 @@ unspecified address",
         let listener = listen_push(&client, args.server.watches(), options)
             .await
             .map_err(|e| format!("error[transport]: {e}"))?;
-        eprintln!("listening at {}", listener.url());
+        // The URL without its secret: stderr ends up in logs.
+        let url = listener.url();
+        let shown = url.strip_suffix(secret.as_str()).unwrap_or(url);
+        eprintln!("listening at {shown}<secret>");
         print_updates(listener.streams, args.server.count()).await
     })
 }

@@ -7,7 +7,7 @@
 //! ews-notify goid --uid UID [--instance-date YYYY-MM-DD]   the GlobalObjectId of an iCalendar UID
 //! ews-notify request BUILDER ...    an EWS request (subscribe, get-item, ...) -> SOAP XML
 //! ews-notify watch --url URL --mailbox SMTP ...   follow mailboxes -> one JSON line per event
-//! ews-notify listen --port N --secret S --url URL --mailbox SMTP ...   push, the same lines
+//! ews-notify listen --port N --secret-env VAR --url URL --mailbox SMTP ...   push, the same lines
 //! ```
 //! Errors go to stderr as `error[code] at byte N: message`, exit status 1.
 

@@ -358,7 +358,8 @@ fn watch_refuses_a_missing_password_variable() {
     );
 }
 
-/// `listen` on 127.0.0.1 behind the secret `s3cret` for BOB, until `count` events.
+/// `listen` on 127.0.0.1 behind the secret in `EWS_TEST_SECRET` for BOB, until `count`
+/// events.
 fn listen_args<'a>(url: &'a str, count: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec![
         "listen",
@@ -366,8 +367,8 @@ fn listen_args<'a>(url: &'a str, count: &'a str, extra: &[&'a str]) -> Vec<&'a s
         "127.0.0.1",
         "--port",
         "0",
-        "--secret",
-        "s3cret",
+        "--secret-env",
+        "EWS_TEST_SECRET",
         "--url",
         url,
         "--mailbox",
@@ -383,7 +384,10 @@ fn listen_args<'a>(url: &'a str, count: &'a str, extra: &[&'a str]) -> Vec<&'a s
 async fn listen_receives_push_notifications_behind_its_secret() {
     let sim = simulator(Config::default()).await;
     let url = sim.url();
-    let mut cli = spawn(&listen_args(&url, "4", &[]), &[]);
+    let mut cli = spawn(
+        &listen_args(&url, "4", &[]),
+        &[("EWS_TEST_SECRET", "s3cret")],
+    );
     subscribed(&sim, 1, &cli).await;
     let b = sim.create_item(BOB, NewItem::single("b")).unwrap();
     sim.modify_item(BOB, &b.id, "b2").unwrap();
@@ -398,8 +402,12 @@ async fn listen_receives_push_notifications_behind_its_secret() {
         .find_map(|l| l.strip_prefix("listening at "))
         .unwrap_or_else(|| panic!("{stderr}"));
     assert!(
-        listening.starts_with("http://127.0.0.1:") && listening.ends_with("/s3cret"),
+        listening.starts_with("http://127.0.0.1:") && listening.ends_with("/<secret>"),
         "{listening}"
+    );
+    assert!(
+        !stderr.contains("s3cret"),
+        "the secret is never printed: {stderr}"
     );
 }
 
@@ -420,7 +428,7 @@ async fn listen_serves_https_with_tls_cert_and_key() {
     let (cert, key) = (cert.display().to_string(), key.display().to_string());
     let mut cli = spawn(
         &listen_args(&url, "2", &["--tls-cert", &cert, "--tls-key", &key]),
-        &[],
+        &[("EWS_TEST_SECRET", "s3cret")],
     );
     subscribed(&sim, 1, &cli).await;
     let b = sim.create_item(BOB, NewItem::single("b")).unwrap();
@@ -442,8 +450,35 @@ fn listen_refuses_a_secret_that_is_not_a_path_segment() {
             "listen",
             "--port",
             "0",
+            "--secret-env",
+            "EWS_TEST_SECRET",
+            "--url",
+            "http://127.0.0.1:9/",
+            "--mailbox",
+            ALICE,
+        ])
+        .env("EWS_TEST_SECRET", "a/b")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--secret-env"), "{stderr}");
+    assert!(
+        !stderr.contains("a/b"),
+        "the secret is never printed: {stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_takes_its_secret_from_a_file_never_from_argv() {
+    // On the command line, the secret would show in `ps`: there is no option for it.
+    let out = Command::new(env!("CARGO_BIN_EXE_ews-notify"))
+        .args([
+            "listen",
+            "--port",
+            "0",
             "--secret",
-            "a/b",
+            "s3cret",
             "--url",
             "http://127.0.0.1:9/",
             "--mailbox",
@@ -451,6 +486,38 @@ fn listen_refuses_a_secret_that_is_not_a_path_segment() {
         ])
         .output()
         .unwrap();
+    assert_eq!(out.status.code(), Some(2), "clap refuses --secret");
+    // From a file.
+    let path = std::env::temp_dir().join(format!("ews-notify-secret-{}", std::process::id()));
+    std::fs::write(&path, "from-a-file\n").unwrap();
+    let sim = simulator(Config::default()).await;
+    let url = sim.url();
+    let file = path.display().to_string();
+    let mut args = listen_args(&url, "1", &["--secret-file", &file]);
+    // listen_args names --secret-env; take it out for this run.
+    let at = args.iter().position(|a| *a == "--secret-env").unwrap();
+    args.drain(at..at + 2);
+    let mut cli = spawn(&args, &[]);
+    subscribed(&sim, 1, &cli).await;
+    let b = sim.create_item(BOB, NewItem::single("b")).unwrap();
+    let got = lines(&mut cli, 1).await;
+    assert_eq!(cli.exit_code().await, Some(0), "stderr: {}", cli.stderr());
+    assert_eq!(printed(&got, BOB)[0], ("created".to_string(), b.id));
+    let stderr = cli.stderr();
+    assert!(!stderr.contains("from-a-file"), "never printed: {stderr}");
+    let _ = std::fs::remove_file(&path);
+    // Missing file: a clear error.
+    let out = Command::new(env!("CARGO_BIN_EXE_ews-notify"))
+        .args([
+            "listen",
+            "--port",
+            "0",
+            "--secret-file",
+            "/nonexistent/secret",
+        ])
+        .args(["--url", "http://127.0.0.1:9/", "--mailbox", ALICE])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--secret"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/secret"));
 }

@@ -8,12 +8,15 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
-use super::Error;
-use super::http::{Failure, Response, classify};
-use super::ntlm;
-use ews_notify::ResponseCode;
 use ews_notify::request::HttpHeaders;
-use ews_notify::{Body, Envelope};
+use ews_notify::{Body, Envelope, ResponseCode};
+
+use crate::Error;
+use crate::auth::ntlm::Credentials;
+use crate::http::failure::{Failure, classify};
+use crate::http::ntlm::Pool;
+use crate::http::response::Response;
+use crate::retry::RetryPolicy;
 
 /// Returns a bearer token; `refresh` is `true` after the server refused the previous one.
 pub type TokenProvider = Arc<dyn Fn(bool) -> Result<String, String> + Send + Sync>;
@@ -34,10 +37,30 @@ enum Auth {
         login: String,
         password: String,
     },
-    NtlmPool(Arc<ntlm::connection::Pool>),
+    NtlmPool(Arc<Pool>),
 }
 
-/// Builds a [`Client`].
+impl std::fmt::Debug for Auth {
+    /// Names the kind of credentials and the user, never a password or a token.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::None => f.write_str("None"),
+            Self::Basic { user, .. } => f
+                .debug_struct("Basic")
+                .field("user", user)
+                .finish_non_exhaustive(),
+            Self::Bearer { .. } => f.debug_struct("Bearer").finish_non_exhaustive(),
+            Self::Ntlm { login, .. } => f
+                .debug_struct("Ntlm")
+                .field("login", login)
+                .finish_non_exhaustive(),
+            Self::NtlmPool(_) => f.debug_struct("Ntlm").finish_non_exhaustive(),
+        }
+    }
+}
+
+/// Builds a [`Client`]. Its `Debug` output never shows a password, a token or proxy
+/// credentials.
 pub struct ClientBuilder {
     endpoint: String,
     auth: Auth,
@@ -45,8 +68,31 @@ pub struct ClientBuilder {
     proxy: Option<String>,
     max_concurrency: usize,
     request_timeout: Duration,
-    max_attempts: u32,
+    retry: RetryPolicy,
     unavailable_back_off: Duration,
+    max_response_bytes: usize,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("endpoint", &self.endpoint)
+            .field("auth", &self.auth)
+            .field("proxy", &self.proxy.as_deref().map(redact_url))
+            .field("max_concurrency", &self.max_concurrency)
+            .field("request_timeout", &self.request_timeout)
+            .field("retry", &self.retry)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `scheme://user:password@host` as `scheme://***@host`.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}***{}", &url[..s + 3], &url[at..]),
+        _ => url.to_string(),
+    }
 }
 
 impl ClientBuilder {
@@ -118,14 +164,38 @@ impl ClientBuilder {
         self
     }
 
-    /// Attempts per request through busy answers, 503s and network errors. Default 30.
+    /// Attempts per request: `max_retries(Some(n - 1))`, kept for existing callers.
     #[must_use]
     pub fn max_attempts(mut self, n: u32) -> Self {
-        self.max_attempts = n.max(1);
+        self.retry.max_retries = Some(n.max(1) - 1);
         self
     }
 
-    /// Wait after an HTTP 503 (which carries no back-off). Default 1 s.
+    /// Retries after a transient failure before giving up (`None`, the default: forever).
+    /// Applies to every request and to streaming reconnections alike.
+    #[must_use]
+    pub fn max_retries(mut self, n: Option<u32>) -> Self {
+        self.retry.max_retries = n;
+        self
+    }
+
+    /// The whole retry policy: capped exponential back-off with jitter ([`RetryPolicy`]).
+    #[must_use]
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Largest answer body read (a streaming connection counts per envelope, through
+    /// [`crate::StreamingOptions`]); a larger one is refused with [`Error::TooLarge`]. Default
+    /// 16 MiB, core's default input limit.
+    #[must_use]
+    pub fn max_response_bytes(mut self, n: usize) -> Self {
+        self.max_response_bytes = n;
+        self
+    }
+
+    /// Shared back-off after an HTTP 503 (which carries no `BackOffMilliseconds`). Default 1 s.
     #[must_use]
     pub fn unavailable_back_off(mut self, t: Duration) -> Self {
         self.unavailable_back_off = t;
@@ -138,6 +208,12 @@ impl ClientBuilder {
     /// [`Error::Network`] when TLS cannot be set up, a CA certificate does not parse, or the
     /// proxy URL is not usable.
     pub fn build(self) -> Result<Client, Error> {
+        if matches!(self.auth, Auth::Basic { .. }) && self.endpoint.starts_with("http:") {
+            tracing::warn!(
+                endpoint = %self.endpoint,
+                "Basic credentials over plain http:// travel in clear text; use https://"
+            );
+        }
         // reqwest is built without a bundled crypto provider; use ring unless the application
         // installed one already (the error then only says so).
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -152,13 +228,13 @@ impl ClientBuilder {
         let http = b.build().map_err(Error::network)?;
         let auth = match self.auth {
             Auth::Ntlm { login, password } => {
-                let credentials = ntlm::Credentials::new(&login, password, String::new());
+                let credentials = Credentials::new(&login, password, String::new());
                 let tls = if self.endpoint.starts_with("https:") {
                     Some(tls_config(&self.ca_pem)?)
                 } else {
                     None
                 };
-                Auth::NtlmPool(Arc::new(ntlm::connection::Pool::new(
+                Auth::NtlmPool(Arc::new(Pool::new(
                     &self.endpoint,
                     credentials,
                     tls,
@@ -177,8 +253,9 @@ impl ClientBuilder {
                 permits: Semaphore::new(self.max_concurrency),
                 cookies: Mutex::new(HashMap::new()),
                 request_timeout: self.request_timeout,
-                max_attempts: self.max_attempts,
+                retry: self.retry,
                 unavailable_back_off: self.unavailable_back_off,
+                max_response_bytes: self.max_response_bytes,
             }),
         })
     }
@@ -220,8 +297,9 @@ struct Inner {
     permits: Semaphore,
     cookies: Mutex<HashMap<String, String>>,
     request_timeout: Duration,
-    max_attempts: u32,
+    retry: RetryPolicy,
     unavailable_back_off: Duration,
+    max_response_bytes: usize,
 }
 
 /// An EWS client for one server. Cheap to clone; clones share the back-off, the concurrency
@@ -229,6 +307,16 @@ struct Inner {
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Client {
+    /// The endpoint and the kind of credentials; never a password or a token.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("endpoint", &self.inner.endpoint)
+            .field("auth", &self.inner.auth)
+            .finish_non_exhaustive()
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -245,9 +333,15 @@ impl Client {
             proxy: None,
             max_concurrency: 16,
             request_timeout: Duration::from_secs(100),
-            max_attempts: 30,
+            retry: RetryPolicy::default(),
             unavailable_back_off: Duration::from_secs(1),
+            max_response_bytes: ews_notify::Limits::default().max_bytes,
         }
+    }
+
+    /// The retry policy every mode follows.
+    pub(crate) fn retry_policy(&self) -> RetryPolicy {
+        self.inner.retry
     }
 
     /// Waits out the server's back-off, if one is running.
@@ -295,26 +389,25 @@ impl Client {
         Ok(headers.build()?)
     }
 
-    /// One attempt at a request, on the HTTP client the credentials call for. `timeout`
-    /// bounds the whole exchange, body included (none for a streaming connection).
+    /// One attempt at a request, on the HTTP client the credentials call for. The headers
+    /// must come within `headers`; `whole` bounds the whole exchange, body included (none for
+    /// a streaming connection, whose body the heartbeat deadline bounds).
     async fn attempt(
         &self,
         xml: &str,
         mailbox: Option<&str>,
         refresh: bool,
-        timeout: Option<Duration>,
+        headers_within: Duration,
+        whole: Option<Duration>,
     ) -> Result<Response, Failure> {
         let headers = self.headers(mailbox).map_err(Failure::Other)?;
         let start = Instant::now();
+        let header_deadline = whole.map_or(headers_within, |w| w.min(headers_within));
         if let Auth::NtlmPool(pool) = &self.inner.auth {
-            let send = pool.send(xml, &headers);
-            let response = match timeout {
-                Some(d) => tokio::time::timeout(d, send)
-                    .await
-                    .map_err(|_| Failure::Timeout(d))??,
-                None => send.await?,
-            };
-            let deadline = timeout.map(|d| (start + d, d));
+            let response = tokio::time::timeout(header_deadline, pool.send(xml, &headers))
+                .await
+                .map_err(|_| Failure::Timeout(header_deadline))??;
+            let deadline = whole.map(|d| (start + d, d));
             return Ok(Response::Ntlm { response, deadline });
         }
         let mut rb = self
@@ -333,16 +426,17 @@ impl Client {
             },
             _ => rb,
         };
-        if let Some(d) = timeout {
+        if let Some(d) = whole {
             rb = rb.timeout(d);
         }
-        rb.send()
-            .await
-            .map(Response::Pooled)
-            .map_err(|e| match timeout {
+        match tokio::time::timeout(header_deadline, rb.send()).await {
+            Err(_) => Err(Failure::Timeout(header_deadline)),
+            Ok(Ok(r)) => Ok(Response::Pooled(r)),
+            Ok(Err(e)) => Err(match whole {
                 Some(d) if e.is_timeout() => Failure::Timeout(d),
                 _ => classify(&e),
-            })
+            }),
+        }
     }
 
     fn remember_cookie(&self, mailbox: Option<&str>, resp: &Response) {
@@ -356,105 +450,167 @@ impl Client {
         }
     }
 
-    /// Sends one request and returns the HTTP response once its status is acceptable (200, or
-    /// 500 which carries SOAP faults). Handles 401 (refresh the token once) and 503 (back off
-    /// and retry). `streaming` requests have no overall timeout.
-    pub(crate) async fn send(
+    /// Sorts an answer's status: `Ok` for 200 and 500 (which carries SOAP faults), the
+    /// affinity cookie remembered; [`Step::Refresh`] for a first 401 with bearer tokens; an
+    /// error otherwise (a 503 also starts the shared back-off).
+    fn check_status(
+        &self,
+        resp: Response,
+        mailbox: Option<&str>,
+        refresh: bool,
+    ) -> Result<Step<Response>, Error> {
+        match resp.status() {
+            200 | 500 => {
+                self.remember_cookie(mailbox, &resp);
+                Ok(Step::Done(resp))
+            }
+            401 if !refresh && matches!(self.inner.auth, Auth::Bearer { .. }) => {
+                tracing::info!("ews: 401, refreshing the bearer token");
+                Ok(Step::Refresh)
+            }
+            401 => Err(Error::Auth("the server refused the credentials".into())),
+            503 => {
+                tracing::info!("ews: HTTP 503, backing off");
+                self.back_off(self.inner.unavailable_back_off);
+                Err(Error::Status { status: 503 })
+            }
+            status => Err(Error::Status { status }),
+        }
+    }
+
+    /// Opens a streaming connection (`GetStreamingEvents`): one attempt, whose headers must
+    /// come within `headers_within`; the caller reconnects under the retry policy. The
+    /// shared back-off is waited out after the permit is taken, and the permit is released
+    /// once the headers are in (a streaming connection holds no permit for its life).
+    pub(crate) async fn open_stream(
         &self,
         xml: &str,
         mailbox: Option<&str>,
-        streaming: bool,
+        headers_within: Duration,
     ) -> Result<Response, Error> {
         let mut refresh = false;
-        let mut attempts = 0;
-        let timeout = (!streaming).then_some(self.inner.request_timeout);
         loop {
-            attempts += 1;
+            let _permit = self
+                .inner
+                .permits
+                .acquire()
+                .await
+                .map_err(|_| Error::Closed)?;
             self.wait_back_off().await;
-            let resp = {
-                let _permit = self
-                    .inner
-                    .permits
-                    .acquire()
-                    .await
-                    .map_err(|_| Error::Closed)?;
-                self.attempt(xml, mailbox, refresh, timeout).await
-            };
-            let resp = match resp {
-                Ok(r) => r,
-                Err(Failure::Network(text)) if attempts < self.inner.max_attempts => {
-                    tracing::debug!(error = %text, "ews request failed; retrying");
-                    tokio::time::sleep(self.inner.unavailable_back_off).await;
-                    continue;
-                }
-                // Asking again cannot make the server's certificate trusted.
-                Err(f) => return Err(f.into_error()),
-            };
-            let status = resp.status();
-            match status {
-                200 | 500 => {
-                    self.remember_cookie(mailbox, &resp);
-                    return Ok(resp);
-                }
-                401 if !refresh && matches!(self.inner.auth, Auth::Bearer { .. }) => {
-                    tracing::info!("ews: 401, refreshing the bearer token");
-                    refresh = true;
-                }
-                401 => return Err(Error::Auth("the server refused the credentials".into())),
-                503 if attempts < self.inner.max_attempts => {
-                    tracing::info!("ews: HTTP 503, backing off");
-                    self.back_off(self.inner.unavailable_back_off);
-                }
-                _ => return Err(Error::Status { status }),
+            let resp = self
+                .attempt(xml, mailbox, refresh, headers_within, None)
+                .await
+                .map_err(Failure::into_error)?;
+            match self.check_status(resp, mailbox, refresh)? {
+                Step::Done(r) => return Ok(r),
+                Step::Refresh | Step::Busy => refresh = true,
             }
         }
     }
 
-    /// Sends a request and returns the whole body, retrying through `ErrorServerBusy` (fault or
-    /// response message) after its `BackOffMilliseconds`, and through dropped connections.
+    /// One request and its whole body, under a permit: the shared back-off is waited out
+    /// *after* the permit is taken, and a busy answer is read (and starts the back-off)
+    /// *before* the permit is released, so that no request of this client goes out inside a
+    /// back-off the server asked for, whatever the concurrency.
+    async fn exchange(
+        &self,
+        xml: &str,
+        mailbox: Option<&str>,
+        refresh: bool,
+    ) -> Result<Step<Vec<u8>>, Error> {
+        let _permit = self
+            .inner
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| Error::Closed)?;
+        self.wait_back_off().await;
+        let timeout = self.inner.request_timeout;
+        let resp = self
+            .attempt(xml, mailbox, refresh, timeout, Some(timeout))
+            .await
+            .map_err(Failure::into_error)?;
+        let resp = match self.check_status(resp, mailbox, refresh)? {
+            Step::Done(r) => r,
+            Step::Refresh => return Ok(Step::Refresh),
+            Step::Busy => return Ok(Step::Busy),
+        };
+        let body = resp.bytes(self.inner.max_response_bytes).await?;
+        // A body that is not an EWS envelope (a proxy's page, a body cut short) is an error
+        // worth another attempt, not an answer.
+        let env = ews_notify::parse_notification(&body)?;
+        if let Some(d) = busy_back_off(&env) {
+            tracing::info!(
+                back_off_ms = d.as_millis() as u64,
+                "ews: ErrorServerBusy, backing off"
+            );
+            self.back_off(d);
+            return Ok(Step::Busy);
+        }
+        drop(env);
+        Ok(Step::Done(body))
+    }
+
+    /// Sends a request and returns the whole body, an EWS envelope. Transient failures
+    /// (timeouts, broken connections, 5xx, bodies that are not an envelope) are retried under
+    /// the client's [`RetryPolicy`]; `ErrorServerBusy` (fault or response message) after its
+    /// `BackOffMilliseconds`, shared by every request to the server.
     pub(crate) async fn call(&self, xml: &str, mailbox: Option<&str>) -> Result<Vec<u8>, Error> {
-        let mut attempts = 0;
+        let policy = self.inner.retry;
+        let mut refresh = false;
+        let mut retries = 0u32;
         loop {
-            attempts += 1;
-            let resp = self.send(xml, mailbox, false).await?;
-            let body = match resp.bytes().await {
-                Ok(b) => b,
-                Err(e) if attempts < self.inner.max_attempts => {
-                    tracing::debug!(error = %e, "ews answer cut short; asking again");
+            let error = match self.exchange(xml, mailbox, refresh).await {
+                Ok(Step::Done(body)) => return Ok(body),
+                Ok(Step::Refresh) => {
+                    refresh = true;
                     continue;
                 }
+                Ok(Step::Busy) => None,
+                Err(e) if e.is_transient() => Some(e),
                 Err(e) => return Err(e),
             };
-            match busy_back_off(&body) {
-                Some(d) if attempts < self.inner.max_attempts => {
-                    tracing::info!(
-                        back_off_ms = d.as_millis() as u64,
-                        "ews: ErrorServerBusy, backing off"
-                    );
-                    self.back_off(d);
+            if !policy.allows(retries) {
+                return Err(error.unwrap_or_else(|| Error::ews("ErrorServerBusy", None)));
+            }
+            let wait = policy.delay(retries);
+            retries += 1;
+            match error {
+                // The server's back-off is already shared; no wait of our own on top.
+                None => {}
+                Some(e) => {
+                    tracing::warn!(error = %e, retry = retries, wait_ms = wait.as_millis() as u64, "ews request failed; retrying");
+                    tokio::time::sleep(wait).await;
                 }
-                _ => return Ok(body),
             }
         }
     }
 }
 
+/// What one exchange came to, short of an error.
+pub(crate) enum Step<T> {
+    /// The answer.
+    Done(T),
+    /// A 401 with bearer tokens: ask again with a fresh token.
+    Refresh,
+    /// `ErrorServerBusy`: the shared back-off is set; ask again.
+    Busy,
+}
+
 /// The back-off an `ErrorServerBusy` answer asks for, fault or response-message form.
-pub(crate) fn busy_back_off(body: &[u8]) -> Option<Duration> {
-    // Cheap test first: most answers are not throttling.
-    if !contains(body, b"ErrorServerBusy") {
-        return None;
-    }
+pub(crate) fn busy_back_off(env: &Envelope<'_>) -> Option<Duration> {
     const DEFAULT: Duration = Duration::from_secs(1);
-    match ews_notify::parse_notification(body) {
-        Ok(Envelope {
+    match env {
+        Envelope {
             body: Body::Fault(f),
             ..
-        }) => {
+        } => {
             if f.response_code == Some(ResponseCode::ErrorServerBusy)
-                || f.fault_code
-                    .as_deref()
-                    .is_some_and(|c| c.ends_with("ErrorServerBusy"))
+                || f.fault_code.as_deref().is_some_and(|c| {
+                    // A SOAP fault code is a QName (`a:ErrorServerBusy`): its local name.
+                    let local = c.rsplit(':').next().unwrap_or(c);
+                    ResponseCode::parse(local.into()) == ResponseCode::ErrorServerBusy
+                })
             {
                 return Some(
                     f.back_off_milliseconds
@@ -463,18 +619,13 @@ pub(crate) fn busy_back_off(body: &[u8]) -> Option<Duration> {
             }
             None
         }
-        Ok(env) => env.body.statuses().find_map(|s| {
+        env => env.body.statuses().find_map(|s| {
             (s.response_code == Some(ResponseCode::ErrorServerBusy)).then(|| {
                 s.back_off_milliseconds
                     .map_or(DEFAULT, Duration::from_millis)
             })
         }),
-        Err(_) => None,
     }
-}
-
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
 }
 
 impl Client {
@@ -486,7 +637,7 @@ impl Client {
     /// Network, HTTP and parse errors; [`Error::Ews`] for other EWS error codes.
     pub async fn bind(
         &self,
-        watch: &super::Watch,
+        watch: &crate::Watch,
         item_id: &str,
     ) -> Result<Option<ews_notify::CalendarItem<'static>>, Error> {
         use ews_notify::request::{GetItemRequest, ItemRef};
@@ -496,7 +647,7 @@ impl Client {
         let body = self.call(&xml, Some(&watch.mailbox)).await?;
         let env = ews_notify::parse_notification(&body)?;
         let Body::GetItemResponse(messages) = env.body else {
-            return Err(super::fault_error(&env));
+            return Err(crate::recovery::fault_error(&env));
         };
         let Some(m) = messages.into_iter().next() else {
             return Err(Error::ews("empty GetItemResponse", None));

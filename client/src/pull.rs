@@ -2,17 +2,19 @@
 
 use std::time::Duration;
 
-use super::{Client, Error, EventStream, Mailbox, Origin, Watch, at_least, establish};
-use ews_notify::EventKind;
 use ews_notify::request::{GetEventsRequest, SubscribeRequest};
-use ews_notify::{Body, ResponseClass};
+use ews_notify::{Body, EventKind, ResponseClass};
+
+use crate::delivery::{Mailbox, Origin};
+use crate::recovery::{at_least, establish, fault_error};
+use crate::{Client, Error, EventStream, Watch};
 
 /// Pull subscription timeout asked for, in minutes.
 const PULL_TIMEOUT_MINUTES: u32 = 30;
 
 /// Follows one mailbox by pull notifications, polling every `interval` when there is nothing
 /// more to fetch. The loop runs on the current tokio runtime until the stream is dropped or an
-/// unrecoverable error (sent as [`super::Update::Failed`]).
+/// unrecoverable error (sent as [`crate::Update::Failed`]).
 pub fn watch_pull(client: &Client, watch: Watch, interval: Duration) -> EventStream {
     let (mb, stream) = Mailbox::new(watch);
     let client = client.clone();
@@ -30,6 +32,9 @@ pub fn watch_pull(client: &Client, watch: Watch, interval: Duration) -> EventStr
 async fn run(client: &Client, mb: &mut Mailbox, interval: Duration) -> Result<(), Error> {
     let make = || SubscribeRequest::pull(PULL_TIMEOUT_MINUTES);
     let mut id = establish(client, mb, &make, None).await?;
+    let policy = client.retry_policy();
+    // `MoreEvents` answers in a row that brought no event.
+    let mut stalls = 0u32;
     loop {
         let Some(w) = mb.position.watermark.clone() else {
             return Err(Error::ews(
@@ -44,7 +49,7 @@ async fn run(client: &Client, mb: &mut Mailbox, interval: Duration) -> Result<()
         let env = ews_notify::parse_notification(&body)?;
         let messages = match &env.body {
             Body::GetEventsResponse(m) => m,
-            _ => return Err(super::fault_error(&env)),
+            _ => return Err(fault_error(&env)),
         };
         let Some(m) = messages.first() else {
             return Err(Error::ews("empty GetEventsResponse", None));
@@ -69,6 +74,7 @@ async fn run(client: &Client, mb: &mut Mailbox, interval: Duration) -> Result<()
             }
         }
         let mut more = false;
+        let mut delivered = false;
         for n in &m.notifications {
             more |= n.more_events == Some(true);
             for e in &n.events {
@@ -76,13 +82,24 @@ async fn run(client: &Client, mb: &mut Mailbox, interval: Duration) -> Result<()
                     mb.position.watermark = Some(w.to_string());
                 }
                 if e.kind != EventKind::Status {
+                    delivered = true;
                     mb.deliver(e.clone().into_owned(), Origin::Notification)
                         .await?;
                 }
             }
         }
         if !more {
+            stalls = 0;
             tokio::time::sleep(at_least(interval)).await;
+        } else if delivered {
+            stalls = 0;
+        } else {
+            // More to come, the server says, yet it sent nothing: drain no faster than the
+            // retry policy allows, so a server that says so forever is not asked in a loop.
+            let wait = policy.delay(stalls).max(at_least(interval));
+            stalls = stalls.saturating_add(1);
+            tracing::warn!(mailbox = %mb.watch.mailbox, stalls, wait_ms = wait.as_millis() as u64, "ews: MoreEvents without events; pausing");
+            tokio::time::sleep(wait).await;
         }
     }
 }

@@ -3,13 +3,14 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use super::{Client, Error, EventStream, Mailbox, Origin, Recovery, Watch, catch_up, subscribe};
-use ews_notify::EventKind;
-use ews_notify::Limits;
-use ews_notify::ResponseCode;
 use ews_notify::request::{GetStreamingEventsRequest, SubscribeRequest};
 use ews_notify::streaming::StreamSplitter;
-use ews_notify::{Body, ConnectionStatus};
+use ews_notify::{Body, ConnectionStatus, EventKind, Limits, ResponseCode};
+
+use crate::client::busy_back_off;
+use crate::delivery::{Mailbox, Origin, Recovery};
+use crate::recovery::{catch_up, fault_error, subscribe};
+use crate::{Client, Error, EventStream, Watch};
 
 /// Most subscriptions on one GetStreamingEvents connection (Exchange's limit).
 pub const MAX_SUBSCRIPTIONS_PER_CONNECTION: usize = 200;
@@ -19,8 +20,11 @@ pub const MAX_SUBSCRIPTIONS_PER_CONNECTION: usize = 200;
 pub struct StreamingOptions {
     /// `ConnectionTimeout` asked for, 1-30 minutes; the server then ends with `Closed`.
     pub connection_timeout_minutes: u32,
-    /// A connection with no bytes for this long is taken as dead and reopened. Exchange sends
-    /// a keep-alive every minute or so; the default is 3 minutes.
+    /// A connection whose headers do not come within this time, or that brings no complete
+    /// envelope (a notification or a keep-alive) for this long, is taken as dead and
+    /// reopened: bytes that do not complete an envelope (whitespace trickled by a broken
+    /// proxy) do not keep it alive. Exchange sends a keep-alive every minute or so; the
+    /// default is 3 minutes.
     pub heartbeat_deadline: Duration,
     /// Most bytes read from one connection before it is reopened.
     pub max_bytes_per_connection: u64,
@@ -119,11 +123,17 @@ impl Group {
                 self.drop_mailbox(i, &e).await;
             }
         }
+        let policy = self.client.retry_policy();
+        // Connections in a row that brought nothing (no envelope before their end).
+        let mut failures = 0u32;
         loop {
             if self.mailboxes.iter().all(Option::is_none) {
                 return;
             }
-            let (end, lost) = self.connect_once().await;
+            let (end, lost, progressed) = self.connect_once().await;
+            if progressed {
+                failures = 0;
+            }
             for i in lost {
                 let r = self.resubscribe(i, "ErrorSubscriptionIds").await;
                 if let Err(e) = r {
@@ -131,7 +141,8 @@ impl Group {
                 }
             }
             let reason = match end {
-                End::Closed => None,
+                End::Closed if progressed => None,
+                End::Closed => Some("closed before any notification".to_string()),
                 End::Busy => Some("server busy".to_string()),
                 End::Broken(why) => {
                     // Events handed to the broken connection may be gone: catch up everyone.
@@ -155,6 +166,23 @@ impl Group {
                         })
                         .await;
                 }
+                if !progressed {
+                    // The retry policy every mode follows: a server that fails every
+                    // connection is asked again less and less often, not thousands of times.
+                    if !policy.allows(failures) {
+                        let e = Error::Network(format!(
+                            "{failures} streaming connections in a row failed; the last: {reason}"
+                        ));
+                        for i in 0..self.mailboxes.len() {
+                            self.drop_mailbox(i, &e).await;
+                        }
+                        return;
+                    }
+                    let wait = policy.delay(failures);
+                    failures += 1;
+                    tracing::warn!(%reason, retry = failures, wait_ms = wait.as_millis() as u64, "ews streaming connection failed; reconnecting after a pause");
+                    tokio::time::sleep(wait).await;
+                }
             }
         }
     }
@@ -175,10 +203,15 @@ impl Group {
         };
         if mb.position.sync_state.is_none() {
             // First start: the baseline comes *before* the subscription, so a catch-up after a
-            // broken connection also covers events the subscription saw first.
+            // broken connection also covers events the subscription saw first; and a
+            // catch-up once it is up covers changes between the two (a Subscribe retried
+            // after its answer was lost).
             catch_up(&self.client, mb, false).await?;
             let id = self.subscribe(i).await?;
             self.subs.insert(id, i);
+            if let Some(mb) = self.mailboxes[i].as_mut() {
+                catch_up(&self.client, mb, true).await?;
+            }
             return Ok(());
         }
         // Resuming: subscribe, then catch up from the persisted sync state.
@@ -197,7 +230,7 @@ impl Group {
         let req = SubscribeRequest::streaming();
         match subscribe(&self.client, mb, &self.anchor_mailbox, req, None).await? {
             Ok((id, _)) => Ok(id),
-            Err(code) => Err(Error::ews(&code, Some("Subscribe refused"))),
+            Err(code) => Err(Error::ews(code.as_str(), Some("Subscribe refused"))),
         }
     }
 
@@ -219,12 +252,13 @@ impl Group {
         Ok(())
     }
 
-    /// Opens one connection and reads it to its end. Returns how it ended and the mailboxes
-    /// whose subscriptions the server refused.
-    async fn connect_once(&mut self) -> (End, Vec<usize>) {
+    /// Opens one connection and reads it to its end. Returns how it ended, the mailboxes
+    /// whose subscriptions the server refused, and whether it made progress: an envelope
+    /// that did not end it (a notification or a keep-alive).
+    async fn connect_once(&mut self) -> (End, Vec<usize>, bool) {
         let ids: Vec<String> = self.subs.keys().cloned().collect();
         let Some(first) = self.mailboxes.iter().flatten().next() else {
-            return (End::Closed, Vec::new());
+            return (End::Closed, Vec::new(), true);
         };
         // Impersonate the anchor while it is followed, else another member of the group.
         let acting = self
@@ -240,54 +274,68 @@ impl Group {
             .build()
         {
             Ok(x) => x,
-            Err(e) => return (End::Broken(e.to_string()), Vec::new()),
+            Err(e) => return (End::Broken(e.to_string()), Vec::new(), false),
         };
-        let mut resp = match self.client.send(&xml, Some(&anchor), true).await {
+        let deadline = self.options.heartbeat_deadline;
+        let mut resp = match self.client.open_stream(&xml, Some(&anchor), deadline).await {
             Ok(r) => r,
-            Err(e) => {
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                return (End::Broken(e.to_string()), Vec::new());
+            Err(Error::Timeout(_)) => {
+                return (
+                    End::Broken("no headers within the heartbeat deadline".into()),
+                    Vec::new(),
+                    false,
+                );
             }
+            Err(e) => return (End::Broken(e.to_string()), Vec::new(), false),
         };
         let mut splitter = StreamSplitter::with_limits(Limits {
             max_stream_bytes: self.options.max_bytes_per_connection,
             ..Limits::default()
         });
         let mut lost = Vec::new();
+        let mut progressed = false;
+        // Only a complete envelope moves the deadline: bytes alone do not.
+        let mut until = tokio::time::Instant::now() + deadline;
         loop {
-            let chunk =
-                match tokio::time::timeout(self.options.heartbeat_deadline, resp.chunk()).await {
-                    Err(_) => {
-                        return (
-                            End::Broken("no frame within the heartbeat deadline".into()),
-                            lost,
-                        );
-                    }
-                    Ok(Err(e)) => return (End::Broken(format!("connection dropped: {e}")), lost),
-                    Ok(Ok(None)) => {
-                        return match splitter.finish() {
-                            Ok(()) => (End::Broken("connection ended without Closed".into()), lost),
-                            Err(e) => (
-                                End::Broken(format!("connection ended mid-envelope: {e}")),
-                                lost,
-                            ),
-                        };
-                    }
-                    Ok(Ok(Some(c))) => c,
-                };
+            let chunk = match tokio::time::timeout_at(until, resp.chunk()).await {
+                Err(_) => {
+                    let why = "no envelope within the heartbeat deadline";
+                    return (End::Broken(why.into()), lost, progressed);
+                }
+                Ok(Err(e)) => {
+                    let why = format!("connection dropped: {e}");
+                    return (End::Broken(why), lost, progressed);
+                }
+                Ok(Ok(None)) => {
+                    let why = match splitter.finish() {
+                        Ok(()) => "connection ended without Closed".to_string(),
+                        Err(e) => format!("connection ended mid-envelope: {e}"),
+                    };
+                    return (End::Broken(why), lost, progressed);
+                }
+                Ok(Ok(Some(c))) => c,
+            };
             if let Err(e) = splitter.feed(&chunk) {
-                return (End::Broken(format!("stream refused: {e}")), lost);
+                return (
+                    End::Broken(format!("stream refused: {e}")),
+                    lost,
+                    progressed,
+                );
             }
             loop {
                 let env = match splitter.next_envelope() {
                     Ok(Some(env)) => env,
                     Ok(None) => break,
-                    Err(e) => return (End::Broken(format!("stream unreadable: {e}")), lost),
+                    Err(e) => {
+                        let why = format!("stream unreadable: {e}");
+                        return (End::Broken(why), lost, progressed);
+                    }
                 };
+                until = tokio::time::Instant::now() + deadline;
                 match self.handle(&env, &mut lost).await {
-                    Ok(None) => {}
-                    Ok(Some(end)) => return (end, lost),
-                    Err(e) => return (End::Broken(e.to_string()), lost),
+                    Ok(None) => progressed = true,
+                    Ok(Some(end)) => return (end, lost, progressed),
+                    Err(e) => return (End::Broken(e.to_string()), lost, progressed),
                 }
             }
         }
@@ -295,14 +343,14 @@ impl Group {
 
     /// Handles one envelope of the stream; `Some(end)` when the connection is over.
     async fn handle(&mut self, env: &[u8], lost: &mut Vec<usize>) -> Result<Option<End>, Error> {
-        if let Some(d) = super::client::busy_back_off(env) {
+        let env = ews_notify::parse_notification(env)?;
+        if let Some(d) = busy_back_off(&env) {
             self.client.back_off(d);
             return Ok(Some(End::Busy));
         }
-        let env = ews_notify::parse_notification(env)?;
         let messages = match &env.body {
             Body::GetStreamingEventsResponse(m) => m,
-            _ => return Err(super::fault_error(&env)),
+            _ => return Err(fault_error(&env)),
         };
         let mut closed = false;
         for m in messages {

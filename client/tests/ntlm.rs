@@ -1,6 +1,12 @@
 //! The client's NTLM against the simulator (a test double) authenticating as IIS does: per
 //! connection, NTLMv2 checked with the MIC, and over TLS with the connection's channel
 //! bindings (Exchange's Extended Protection).
+//!
+//! The simulator's server side of NTLM (`tools/ews-sim/src/server/ntlm`) is written apart from
+//! the client's codec (`auth::ntlm`) and shares no code with it: it computes the expected
+//! NTLMv2 response, MIC and channel-binding hash on its own, so these tests are an independent
+//! check of the codec, not the codec checking itself. Keep it that way: never make the
+//! simulator call the client's NTLM code.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::time::Duration;

@@ -15,12 +15,12 @@ use hyper::header::{AUTHORIZATION, CONTENT_LENGTH, HOST, HeaderMap, WWW_AUTHENTI
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite};
 
-use super::Credentials;
-use super::channel_binding::tls_server_end_point;
-use super::message::{Authenticate, Challenge, negotiate};
+use super::failure::{Failure, classify};
+use super::proxy::Route;
 use crate::Error;
-use crate::http::{Failure, classify};
-use crate::proxy::Route;
+use crate::auth::ntlm::Credentials;
+use crate::auth::ntlm::channel_binding::tls_server_end_point;
+use crate::auth::ntlm::message::{Authenticate, Challenge, negotiate};
 
 /// Where requests go, taken apart once.
 struct Endpoint {

@@ -327,7 +327,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
     use super::*;
-    use crate::ntlm::test_hex::hex;
+    use crate::auth::ntlm::test_hex::hex;
 
     /// [MS-NLMP] 4.2.4.3: the CHALLENGE message of the NTLMv2 example.
     fn spec_challenge() -> Vec<u8> {

@@ -4,7 +4,7 @@
 //! Through a tunnel TLS still runs end to end, so the channel bindings are the server's
 //! certificate's, as Extended Protection wants.
 //!
-//! The proxy is the one given to [`ClientBuilder::proxy`](super::ClientBuilder::proxy), or
+//! The proxy is the one given to [`ClientBuilder::proxy`](crate::ClientBuilder::proxy), or
 //! else the one the environment names for the endpoint (`HTTPS_PROXY`, `HTTP_PROXY`,
 //! `ALL_PROXY` and `NO_PROXY`, read as reqwest and curl read them), so both kinds of
 //! connection take the same route.
@@ -16,8 +16,8 @@ use hyper_util::client::proxy::matcher::{Intercept, Matcher};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
-use super::Error;
-use super::http::{Failure, classify};
+use super::failure::{Failure, classify};
+use crate::Error;
 
 /// The proxy an endpoint is reached through, if any.
 #[derive(Clone)]

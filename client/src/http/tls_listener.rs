@@ -3,18 +3,17 @@
 //! text. Each TLS handshake runs in its own task, bounded in time, so a client that stalls
 //! in its handshake never holds up the next connection.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
 
-use super::Error;
+use crate::Error;
 
 /// Time a client has to complete its TLS handshake.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -63,24 +62,36 @@ impl ListenerTls {
     }
 }
 
-/// A listener that hands axum connections whose TLS handshake has completed.
+/// A connection whose handshake is done, with its place among the listener's connections.
+type Ready = (TlsStream<TcpStream>, OwnedSemaphorePermit);
+
+/// A listener that hands over connections whose TLS handshake has completed.
 pub(crate) struct TlsListener {
-    ready: mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
-    local: SocketAddr,
+    ready: mpsc::Receiver<Ready>,
 }
 
 impl TlsListener {
-    /// Accepts TCP connections on `tcp` and runs their handshakes with `tls`'s certificate.
-    pub(crate) fn new(tcp: TcpListener, tls: &ListenerTls) -> Result<Self, Error> {
+    /// Accepts TCP connections on `tcp`, each holding one of `connections`' permits from its
+    /// accept to its close, and runs their handshakes with `tls`'s certificate.
+    pub(crate) fn new(
+        tcp: TcpListener,
+        tls: &ListenerTls,
+        connections: Arc<Semaphore>,
+    ) -> Result<Self, Error> {
         let acceptor = TlsAcceptor::from(tls.server_config()?);
-        let local = tcp.local_addr().map_err(Error::network)?;
         let (tx, ready) = mpsc::channel(READY_BACKLOG);
         tokio::spawn(async move {
             loop {
                 let accepted = tokio::select! {
                     // The HTTP server stopped: stop accepting, and free the port.
                     () = tx.closed() => return,
-                    accepted = tcp.accept() => accepted,
+                    accepted = async {
+                        let permit = connections.clone().acquire_owned().await;
+                        (permit, tcp.accept().await)
+                    } => accepted,
+                };
+                let (Ok(permit), accepted) = accepted else {
+                    return;
                 };
                 let (stream, peer) = match accepted {
                     Ok(accepted) => accepted,
@@ -95,7 +106,7 @@ impl TlsListener {
                 tokio::spawn(async move {
                     match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
                         Ok(Ok(tls)) => {
-                            let _ = tx.send((tls, peer)).await;
+                            let _ = tx.send((tls, permit)).await;
                         }
                         Ok(Err(e)) => {
                             tracing::debug!(%peer, error = %e, "push listener: TLS handshake failed")
@@ -105,23 +116,11 @@ impl TlsListener {
                 });
             }
         });
-        Ok(Self { ready, local })
-    }
-}
-
-impl axum::serve::Listener for TlsListener {
-    type Io = TlsStream<TcpStream>;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        match self.ready.recv().await {
-            Some(connection) => connection,
-            // The accept loop only ends once this receiver is gone.
-            None => std::future::pending().await,
-        }
+        Ok(Self { ready })
     }
 
-    fn local_addr(&self) -> std::io::Result<Self::Addr> {
-        Ok(self.local)
+    /// The next connection whose handshake is done; `None` once the accept loop stopped.
+    pub(crate) async fn accept(&mut self) -> Option<Ready> {
+        self.ready.recv().await
     }
 }

@@ -1,19 +1,16 @@
-//! NTLM (NTLMv2) authentication, as on-premises Exchange offers it through IIS.
+//! NTLM (NTLMv2) authentication, as on-premises Exchange offers it through IIS: the sans-IO
+//! codec. It builds NEGOTIATE, reads CHALLENGE and answers with AUTHENTICATE ([`message`]),
+//! with the spec's test vectors; it opens no connection.
 //!
-//! NTLM authenticates a *connection*, not a request: NEGOTIATE, the server's CHALLENGE and
-//! AUTHENTICATE must travel on one TCP connection, and later requests on it need no
-//! credentials. A pooling HTTP client may move the next request to another connection at any
-//! time, so this module keeps connections of its own ([`connection::Pool`], hyper's
-//! one-connection client): each is authenticated once, reused while the server keeps it open,
-//! and authenticated again when a request on it gets a 401.
+//! NTLM authenticates a *connection*, not a request, so the connections that carry these
+//! messages are the HTTP layer's own ([`crate::http::ntlm`]).
 //!
 //! Over TLS the AUTHENTICATE message carries the channel bindings of the connection
 //! ([`channel_binding`]), which Exchange requires when Extended Protection is on, and a MIC
 //! whenever the server sends a timestamp (every Windows server does).
 
-mod channel_binding;
-pub(crate) mod connection;
-mod message;
+pub(crate) mod channel_binding;
+pub(crate) mod message;
 
 #[cfg(test)]
 mod test_hex {

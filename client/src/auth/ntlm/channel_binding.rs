@@ -80,7 +80,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
     use super::*;
-    use crate::ntlm::test_hex::hex;
+    use crate::auth::ntlm::test_hex::hex;
 
     #[test]
     fn bindings_hash_matches_microsofts_example() {
