@@ -1,4 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::large_enum_variant)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::large_enum_variant
+)]
 //! The cases of docs/meetings.md, on notification envelopes and GetItem responses shaped like
 //! Exchange 2013's (namespaces, element order, ids and GOIDs from the seed logs).
 
