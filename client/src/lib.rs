@@ -42,6 +42,7 @@ mod error;
 mod http;
 mod https;
 mod listener;
+pub mod meetings;
 mod ntlm;
 mod proxy;
 mod pull;
