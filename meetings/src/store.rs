@@ -3,7 +3,7 @@
 //! A durable store (a database, a key-value bucket) implements [`Store`] with the same
 //! semantics; every value is `serde` (de)serializable so it can be written as JSON.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -131,8 +131,38 @@ pub trait Store {
 #[derive(Debug, Default, Clone)]
 pub struct MemoryStore {
     items: HashMap<String, BTreeMap<String, Tracked>>,
+    /// Per mailbox, clean GlobalObjectId -> the items whose meeting or `split_from` it is.
+    by_key: HashMap<String, HashMap<String, BTreeSet<String>>>,
     folders: HashMap<String, HashSet<String>>,
     seen: HashSet<String>,
+}
+
+/// The clean ids an entry is found under by [`Store::by_meeting`].
+fn keys_of(t: &Tracked) -> Vec<String> {
+    match t {
+        Tracked::Meeting(e) => e
+            .meeting
+            .iter()
+            .chain(e.split_from.iter())
+            .map(|k| k.clean_global_object_id.clone())
+            .collect(),
+        Tracked::NotMeeting => Vec::new(),
+    }
+}
+
+impl MemoryStore {
+    fn unindex(&mut self, mailbox: &str, item_id: &str, old: &Tracked) {
+        if let Some(index) = self.by_key.get_mut(mailbox) {
+            for k in keys_of(old) {
+                if let Some(set) = index.get_mut(&k) {
+                    set.remove(item_id);
+                    if set.is_empty() {
+                        index.remove(&k);
+                    }
+                }
+            }
+        }
+    }
 }
 
 impl MemoryStore {
@@ -167,15 +197,30 @@ impl Store for MemoryStore {
     }
 
     fn put(&mut self, mailbox: &str, item_id: &str, entry: Tracked) -> Result<(), StoreError> {
-        self.items
+        let keys = keys_of(&entry);
+        let old = self
+            .items
             .entry(mailbox.to_string())
             .or_default()
             .insert(item_id.to_string(), entry);
+        if let Some(old) = old {
+            self.unindex(mailbox, item_id, &old);
+        }
+        if !keys.is_empty() {
+            let index = self.by_key.entry(mailbox.to_string()).or_default();
+            for k in keys {
+                index.entry(k).or_default().insert(item_id.to_string());
+            }
+        }
         Ok(())
     }
 
     fn remove(&mut self, mailbox: &str, item_id: &str) -> Result<Option<Tracked>, StoreError> {
-        Ok(self.items.get_mut(mailbox).and_then(|m| m.remove(item_id)))
+        let old = self.items.get_mut(mailbox).and_then(|m| m.remove(item_id));
+        if let Some(old) = &old {
+            self.unindex(mailbox, item_id, old);
+        }
+        Ok(old)
     }
 
     fn by_meeting(
@@ -183,13 +228,15 @@ impl Store for MemoryStore {
         mailbox: &str,
         key: &MeetingKey,
     ) -> Result<Vec<(String, Box<Entry>)>, StoreError> {
-        Ok(self
-            .items
-            .get(mailbox)
+        let (Some(index), Some(items)) = (self.by_key.get(mailbox), self.items.get(mailbox)) else {
+            return Ok(Vec::new());
+        };
+        Ok(index
+            .get(&key.clean_global_object_id)
             .into_iter()
-            .flat_map(|m| m.iter())
-            .filter_map(|(id, t)| match t {
-                Tracked::Meeting(e)
+            .flatten()
+            .filter_map(|id| match items.get(id) {
+                Some(Tracked::Meeting(e))
                     if e.meeting.as_ref() == Some(key) || e.split_from.as_ref() == Some(key) =>
                 {
                     Some((id.clone(), e.clone()))
