@@ -5,7 +5,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use ews_notify_client::{ListenerTls, PushOptions, listen_push};
 
-use crate::watch::{Server, print_updates, runtime};
+use crate::watch::{Server, runtime};
 
 /// Arguments of `listen`.
 #[derive(clap::Args)]
@@ -76,6 +76,6 @@ unspecified address",
             .await
             .map_err(|e| format!("error[transport]: {e}"))?;
         eprintln!("listening at {}", listener.url());
-        print_updates(listener.streams, args.server.count()).await
+        args.server.print(&client, listener.streams).await
     })
 }

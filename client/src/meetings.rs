@@ -25,10 +25,11 @@ use std::collections::VecDeque;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use ews_notify_meetings::Incoming;
 pub use ews_notify_meetings::{
-    BIND_BATCH_SIZE, Bound, Correlator, Ignored, MeetingEvent, MemoryStore, Store,
+    BIND_BATCH_SIZE, Bound, Change, Correlator, IgnoreReason, Ignored, MeetingEvent, MemoryStore,
+    Origin as MeetingOrigin, Store,
 };
-use ews_notify_meetings::{Incoming, Origin as MeetingOrigin};
 
 use super::{Client, Error, EventStream, Origin, Position, Recovery, Update, Watch};
 

@@ -552,7 +552,9 @@ impl<S: Store> Correlator<S> {
                     .store
                     .by_meeting(ctx.mailbox, before)?
                     .into_iter()
-                    .find(|(other, _)| other != id)
+                    .find(|(other, e)| {
+                        other != id && matches!(e.item_type, Some(ItemType::RecurringMaster))
+                    })
                     .map(|(other, _)| other);
                 let mut ev = ctx.meeting_event(Change::SeriesSplit, id, Some(&new));
                 ev.split = Some(Split {

@@ -618,6 +618,48 @@ fn series_split_gives_one_series_split_naming_both_meetings() {
 }
 
 #[test]
+fn split_names_the_past_master_not_an_instance_of_the_same_meeting() {
+    let mut c = Correlator::new();
+    let thu = cal(THU_ID, "ck1", THU_GOID, "RecurringMaster");
+    step(
+        &mut c,
+        &[ev("CreatedEvent", THU_ID, "ck1")],
+        &found(thu.clone()),
+    );
+    let dated = ews_notify::GlobalObjectId::from_base64(THU_GOID)
+        .unwrap()
+        .with_instance_date(Some(time::macros::date!(2013 - 08 - 15)))
+        .unwrap()
+        .to_base64();
+    let instance = cal("AAA-instance", "ck1", &dated, "Exception");
+    step(
+        &mut c,
+        &[ev("CreatedEvent", "AAA-instance", "ck1")],
+        &found(instance),
+    );
+    let mut past = thu.clone();
+    past.id = PAST_ID.into();
+    let ongoing = cal(THU_ID, "ck3", THU_NEW_GOID, "RecurringMaster");
+    let server = move |id: &str| {
+        Answer::Item(if id == PAST_ID {
+            past.clone()
+        } else {
+            ongoing.clone()
+        })
+    };
+    let r = step(
+        &mut c,
+        &[
+            ev("CreatedEvent", PAST_ID, "ck1"),
+            ev("ModifiedEvent", THU_ID, "ck3"),
+        ],
+        &server,
+    );
+    let split = r.events.iter().find_map(|e| e.split.as_ref()).unwrap();
+    assert_eq!(split.past_item_id.as_deref(), Some(PAST_ID));
+}
+
+#[test]
 fn later_edits_of_the_ongoing_part_name_the_new_meeting() {
     // Seed 2.7 shape: one future occurrence moved, after the split.
     let (mut c, _) = split_series(true);
