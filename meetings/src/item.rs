@@ -213,22 +213,78 @@ pub enum ReadError {
     /// The bytes are not a readable envelope (core's error, unchanged).
     #[error(transparent)]
     Parse(#[from] ews_notify::Error),
-    /// The envelope is readable but is not a `GetItemResponse` (a fault, another response).
-    #[error("expected a GetItemResponse, got `{kind}`")]
-    NotGetItemResponse {
+    /// The envelope is readable but is not the response expected (a fault, another response):
+    /// a `GetItemResponse` for [`read_get_item_response`], a notification or
+    /// `SyncFolderItemsResponse` for [`incoming_from_envelope`].
+    #[error("unexpected `{kind}` envelope")]
+    UnexpectedBody {
         /// The body's canonical kind (`fault`, `getEventsResponse`, ...).
         kind: &'static str,
     },
 }
 
 impl ReadError {
-    /// Stable snake_case code: core's code for parse errors, `not_get_item_response` otherwise.
+    /// Stable snake_case code: core's code for parse errors, `unexpected_body` otherwise.
     pub fn code(&self) -> &'static str {
         match self {
             Self::Parse(e) => e.code(),
-            Self::NotGetItemResponse { .. } => "not_get_item_response",
+            Self::UnexpectedBody { .. } => "unexpected_body",
         }
     }
+}
+
+/// The item events of one envelope, with their origin: the events of every notification of a
+/// push `SendNotification`, a `GetEventsResponse` or a `GetStreamingEventsResponse` envelope
+/// (origin notification), or the changes of a `SyncFolderItemsResponse` made into events as a
+/// catch-up gives them (`Create` -> created, `Update` -> modified, `Delete` -> deleted; read-flag
+/// changes are no calendar change), origin catch-up.
+///
+/// # Errors
+/// [`ReadError::Parse`] when the bytes are not a readable envelope,
+/// [`ReadError::UnexpectedBody`] (with the body's kind) for any other body.
+pub fn incoming_from_envelope(bytes: &[u8]) -> Result<Vec<crate::Incoming>, ReadError> {
+    use ews_notify::{Event, EventKind, SyncChangeKind};
+    let envelope = ews_notify::parse_notification(bytes)?;
+    let kind = envelope.body.kind();
+    let out = match &envelope.body {
+        Body::SendNotification(m)
+        | Body::GetEventsResponse(m)
+        | Body::GetStreamingEventsResponse(m) => m
+            .iter()
+            .flat_map(|m| m.notifications.iter())
+            .flat_map(|n| n.events.iter())
+            .map(|e| crate::Incoming {
+                event: e.clone().into_owned(),
+                origin: crate::Origin::Notification,
+            })
+            .collect(),
+        Body::SyncFolderItemsResponse(m) => m
+            .iter()
+            .flat_map(|m| m.changes.iter())
+            .filter_map(|c| {
+                let kind = match c.kind {
+                    SyncChangeKind::Create => EventKind::Created,
+                    SyncChangeKind::Update => EventKind::Modified,
+                    SyncChangeKind::Delete => EventKind::Deleted,
+                    SyncChangeKind::ReadFlagChange => return None,
+                };
+                let id = c
+                    .item
+                    .as_ref()
+                    .and_then(|i| i.item_id.as_ref())
+                    .or(c.item_id.as_ref())?;
+                Some(crate::Incoming {
+                    event: Event {
+                        item_id: Some(id.clone().into_owned()),
+                        ..Event::new(kind)
+                    },
+                    origin: crate::Origin::CatchUp,
+                })
+            })
+            .collect(),
+        _ => return Err(ReadError::UnexpectedBody { kind }),
+    };
+    Ok(out)
 }
 
 /// Reads a `GetItemResponse` for the ids `requested` (in request order: Exchange answers one
@@ -236,12 +292,12 @@ impl ReadError {
 ///
 /// # Errors
 /// [`ReadError::Parse`] when the bytes are not a readable envelope,
-/// [`ReadError::NotGetItemResponse`] for a fault or another body.
+/// [`ReadError::UnexpectedBody`] for a fault or another body.
 pub fn read_get_item_response(bytes: &[u8], requested: &[String]) -> Result<Vec<Bound>, ReadError> {
     let envelope = ews_notify::parse_notification(bytes)?;
     let kind = envelope.body.kind();
     let Body::GetItemResponse(messages) = envelope.body else {
-        return Err(ReadError::NotGetItemResponse { kind });
+        return Err(ReadError::UnexpectedBody { kind });
     };
     let extras = read_extras(bytes);
     Ok(bound_from_messages(&messages, requested, &extras))

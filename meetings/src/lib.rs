@@ -87,6 +87,6 @@ pub use event::{
 };
 pub use item::{
     BIND_BATCH_SIZE, Bound, BoundItem, Occurrence, ReadError, get_item_request,
-    read_get_item_response,
+    incoming_from_envelope, read_get_item_response,
 };
 pub use store::{Entry, MemoryStore, Store, StoreError, Tracked};

@@ -144,7 +144,39 @@ fn item_not_found_fixture_reads_as_not_found() {
 fn a_fault_is_not_a_get_item_response() {
     let fault = br#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode>s:Client</faultcode><faultstring>bad</faultstring></s:Fault></s:Body></s:Envelope>"#;
     let e = read_get_item_response(fault, &["x".into()]).unwrap_err();
-    assert_eq!(e.code(), "not_get_item_response");
+    assert_eq!(e.code(), "unexpected_body");
     let e = read_get_item_response(b"<nope", &["x".into()]).unwrap_err();
-    assert_ne!(e.code(), "not_get_item_response");
+    assert_ne!(e.code(), "unexpected_body");
+}
+
+#[test]
+fn envelopes_give_their_item_events_with_origin() {
+    let events =
+        ews_notify_meetings::incoming_from_envelope(&fixture("seed-2.3-split-events.xml", false))
+            .unwrap();
+    assert_eq!(events.len(), 2);
+    assert!(events.iter().all(|e| e.origin == Origin::Notification));
+    let sync = br#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><m:SyncFolderItemsResponse xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages" xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types"><m:ResponseMessages><m:SyncFolderItemsResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode><m:SyncState>H4sIAAAA</m:SyncState><m:IncludesLastItemInRange>true</m:IncludesLastItemInRange><m:Changes><t:Create><t:CalendarItem><t:ItemId Id="AAMkA1" ChangeKey="DwAAAA=="/></t:CalendarItem></t:Create><t:ReadFlagChange><t:ItemId Id="AAMkA2" ChangeKey="DwAAAB=="/><t:IsRead>true</t:IsRead></t:ReadFlagChange><t:Delete><t:ItemId Id="AAMkA3"/></t:Delete></m:Changes></m:SyncFolderItemsResponseMessage></m:ResponseMessages></m:SyncFolderItemsResponse></s:Body></s:Envelope>"#;
+    let events = ews_notify_meetings::incoming_from_envelope(sync).unwrap();
+    let got: Vec<_> = events
+        .iter()
+        .map(|e| {
+            (
+                e.event.kind.as_str(),
+                e.event.item_id.as_ref().unwrap().id.to_string(),
+                e.origin,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("created", "AAMkA1".to_string(), Origin::CatchUp),
+            ("deleted", "AAMkA3".to_string(), Origin::CatchUp)
+        ]
+    );
+    let e =
+        ews_notify_meetings::incoming_from_envelope(&fixture("getitem-item-not-found.xml", false))
+            .unwrap_err();
+    assert_eq!(e.code(), "unexpected_body");
 }
