@@ -472,6 +472,82 @@ fn occurrence_deleted_says_which_date_went_once() {
 }
 
 #[test]
+fn seed_section_1_every_step_names_the_tuesday_series() {
+    let mut c = Correlator::new();
+    let master = cal(SERIES_ID, "ck1", SERIES_GOID, "RecurringMaster");
+    let key = key_of(SERIES_GOID);
+    let mut seen = Vec::new();
+    // 1.1 created.
+    let r = step(
+        &mut c,
+        &[ev("CreatedEvent", SERIES_ID, "ck1")],
+        &found(master.clone()),
+    );
+    seen.extend(r.events);
+    // 1.2 the whole series edited.
+    let mut whole = master.clone();
+    whole.ck = "ck2".into();
+    whole.subject = "반복 테스트 #1 화요일 (edited)".into();
+    let r = step(
+        &mut c,
+        &[ev("ModifiedEvent", SERIES_ID, "ck2")],
+        &found(whole.clone()),
+    );
+    seen.extend(r.events);
+    // 1.3 one occurrence edited, date kept.
+    let mut one = whole.clone();
+    one.ck = "ck3".into();
+    one.modified = vec![(
+        "exc".into(),
+        "2013-08-20T01:00:00Z".into(),
+        "2013-08-20T01:30:00Z".into(),
+        "2013-08-20T01:00:00Z".into(),
+    )];
+    let r = step(
+        &mut c,
+        &[ev("ModifiedEvent", SERIES_ID, "ck3")],
+        &found(one.clone()),
+    );
+    seen.extend(r.events);
+    // 1.4 the same occurrence moved to another day.
+    let mut moved_day = one.clone();
+    moved_day.ck = "ck4".into();
+    moved_day.modified[0].1 = "2013-08-21T01:00:00Z".into();
+    moved_day.modified[0].2 = "2013-08-21T01:30:00Z".into();
+    let r = step(
+        &mut c,
+        &[ev("ModifiedEvent", SERIES_ID, "ck4")],
+        &found(moved_day),
+    );
+    seen.extend(r.events);
+    // 1.5 the whole series deleted (the seed log: nulls).
+    let r = step(&mut c, &[ev("DeletedEvent", SERIES_ID, "ck5")], &|_| {
+        Answer::NotFound
+    });
+    seen.extend(r.events);
+    let got: Vec<_> = seen
+        .iter()
+        .map(|e| (e.change.as_str(), e.instance_date.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("created", None),
+            ("updated", None),
+            ("occurrenceChanged", Some("2013-08-20")),
+            ("occurrenceChanged", Some("2013-08-20")),
+            ("deleted", None),
+        ]
+    );
+    assert!(seen.iter().all(|e| clean_of(e) == key));
+    assert_eq!(seen[3].start.as_deref(), Some("2013-08-21T01:00:00Z"));
+    assert_eq!(
+        seen[4].subject.as_deref(),
+        Some("반복 테스트 #1 화요일 (edited)")
+    );
+}
+
+#[test]
 fn orphan_exception_has_the_series_key() {
     let mut c = Correlator::new();
     let mut orphan = cal("orphan1", "ck1", ORPHAN_GOID, "Single");
