@@ -33,6 +33,9 @@ cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 step "cargo test"
 cargo test --workspace --all-features --locked
 
+step "wasm32 check of the meeting correlator"
+cargo check -p ews-notify-meetings --target wasm32-unknown-unknown --locked
+
 for s in corpus-schema canonical-schema python node wasm web-demo transport benches; do
   step "$s"
   bash ".ci/steps/$s.sh"

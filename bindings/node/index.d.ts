@@ -518,6 +518,48 @@ export interface EwsNotifyError extends Error {
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 /**
+ * Names the meeting behind every calendar event of the mailboxes it is fed, keeping the map
+ * `(mailbox, ItemId) -> meeting` in memory (see `docs/meetings.md`).
+ *
+ * One batch at a time: `accept` takes a notification envelope (push, pull, streaming) or a
+ * `SyncFolderItemsResponse` (a catch-up) and returns the item ids to bind; send
+ * `getItemRequest(ids)` with your transport and give the answer to `bound`, which returns
+ * the meeting events.
+ */
+export declare class Correlator {
+  /** An empty correlator. */
+  constructor()
+  /** The mailbox of the batch waiting for `bound`, or `null`. */
+  get pending(): string | null
+  /** How many items the map tracks. */
+  get tracked(): number
+  /**
+   * Declares `folderId` a calendar folder of `mailbox` (moves into other folders read as
+   * `removedFromCalendar`).
+   */
+  declareCalendarFolder(mailbox: string, folderId: string): void
+  /**
+   * Takes the item events of one envelope of `mailbox` and returns the item ids to read
+   * with one `GetItem` (may be empty: call `bound()` without an answer then). Throws an
+   * `Error` with `code` when the envelope cannot be read (`unexpected_body` for another
+   * kind of envelope), or when a batch is already waiting.
+   */
+  accept(mailbox: string, envelope: Buffer | Uint8Array | string): Array<string>
+  /**
+   * The `GetItem` request for `itemIds`: the meeting shape (both GlobalObjectIds, UID, type,
+   * times, organizer, cancellation, occurrence lists).
+   */
+  getItemRequest(itemIds: Array<string>, impersonate?: string | undefined | null): string
+  /**
+   * Resolves the waiting batch with the `GetItemResponse` for its ids (or none, when
+   * `accept` returned no id or the request failed: the events are then reported from the
+   * map with reason `noAnswer`) and returns the meeting events in event order, as plain
+   * objects in the canonical meeting event shape (`docs/meetings.md`).
+   */
+  bound(getItemResponse?: Buffer | Uint8Array | string | null): Array<Record<string, unknown>>
+}
+
+/**
  * A PidLidGlobalObjectId (or CleanGlobalObjectId) value: the id that names one meeting in every
  * mailbox ([MS-OXOCAL] 2.2.1.27). Construct it with `fromBase64` (the form EWS returns),
  * `fromHex`, `decode` (either), `fromBytes` or `fromIcalUid`. Holds its own copy of the bytes.

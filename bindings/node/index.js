@@ -835,6 +835,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.Correlator = nativeBinding.Correlator
 module.exports.GlobalObjectId = nativeBinding.GlobalObjectId
 module.exports.StreamSplitter = nativeBinding.StreamSplitter
 module.exports.calendarViewRequest = nativeBinding.calendarViewRequest

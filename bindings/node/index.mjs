@@ -8,6 +8,7 @@ export const {
   parseNotification,
   splitEnvelopes,
   StreamSplitter,
+  Correlator,
   GlobalObjectId,
   pullSubscribeRequest,
   pushSubscribeRequest,

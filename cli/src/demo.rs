@@ -1,12 +1,15 @@
 //! `ews-notify demo`: the transport against the in-process EWS simulator (a test double), with
-//! calendar changes, the recurring-series cases from the seed blog, and injected faults.
+//! calendar changes, the recurring-series cases from the seed blog, and injected faults. Every
+//! mailbox's events go through the meeting correlator: each line names the meeting behind the
+//! change; `--json` prints every meeting event as a JSON line instead (narration on stderr).
 
 use std::time::Duration;
 
 use ews_notify::GlobalObjectId;
+use ews_notify_client::meetings::{IgnoreReason, MeetingEvent, MeetingStream, MeetingUpdate};
 use ews_notify_client::{
-    Client, Origin, PushOptions, Recovery, StreamingOptions, Update, Watch, listen_push,
-    watch_pull, watch_streaming,
+    Client, PushOptions, Recovery, StreamingOptions, Watch, listen_push, watch_pull,
+    watch_streaming,
 };
 use ews_sim::{CalendarKind, Config, Fault, NewItem, Simulator};
 
@@ -16,6 +19,9 @@ pub struct Args {
     /// Seed of the simulator's fault generator.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Print every meeting event as one JSON line on stdout (narration goes to stderr).
+    #[arg(long)]
+    json: bool,
 }
 
 const PULL: &str = "alice@example.com";
@@ -29,7 +35,7 @@ pub fn run(args: &Args) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| format!("error: cannot start the runtime: {e}"))?;
-    rt.block_on(demo(args.seed))
+    rt.block_on(demo(args.seed, args.json))
 }
 
 /// Short names for ids in the output: `#1`, `#2`, ... in order of first appearance.
@@ -43,23 +49,67 @@ impl Names {
     }
 }
 
-fn describe(update: &Update, names: &mut Names) -> String {
-    match update {
-        Update::Event(d) => {
-            let e = &d.event;
-            let kind = format!("{:?}", e.kind).to_lowercase();
-            let what = match (&e.item_id, &e.folder_id) {
-                (Some(i), _) => format!("item {}", names.of(&i.id)),
-                (_, Some(f)) => format!("folder {}", names.of(&f.id)),
-                _ => "-".into(),
-            };
-            let how = match d.origin {
-                Origin::Notification => "notification",
-                Origin::CatchUp => "catch-up (may repeat)",
-            };
-            format!("{kind:<9} {what:<10} via {how}")
+/// The last 12 hex digits of a base64 GlobalObjectId: enough to tell meetings apart on screen.
+fn short(goid_b64: &str) -> String {
+    match GlobalObjectId::from_base64(goid_b64) {
+        Ok(g) => {
+            let hex = g.to_hex();
+            format!("…{}", &hex[hex.len().saturating_sub(12)..])
         }
-        Update::Recovery { recovery, .. } => match recovery {
+        Err(_) => "?".into(),
+    }
+}
+
+fn describe_meeting(m: &MeetingEvent, names: &mut Names) -> String {
+    let meeting = m
+        .meeting
+        .as_ref()
+        .map_or_else(|| "-".to_string(), |k| short(&k.clean_global_object_id));
+    let mut line = format!(
+        "MEETING {:<19} meeting {meeting:<13} item {:<4}",
+        m.change.as_str(),
+        names.of(&m.item_id)
+    );
+    if let Some(d) = &m.instance_date {
+        line.push_str(&format!(" instance {d}"));
+    }
+    if let Some(s) = &m.subject {
+        line.push_str(&format!(" \"{s}\""));
+    }
+    if let Some(split) = &m.split {
+        line.push_str(&format!(
+            " (was meeting {}, past part {}, from {})",
+            short(&split.previous_meeting.clean_global_object_id),
+            split.past_item_id.as_deref().map_or_else(
+                || "not seen yet".to_string(),
+                |p| format!("item {}", names.of(p))
+            ),
+            split.split_date.as_deref().unwrap_or("?")
+        ));
+    }
+    if let Some(r) = m.reason {
+        line.push_str(&format!(" [{r:?}]"));
+    }
+    if m.cause.origin == ews_notify_client::meetings::MeetingOrigin::CatchUp {
+        line.push_str(" via catch-up");
+    }
+    line
+}
+
+fn describe(update: &MeetingUpdate, names: &mut Names) -> String {
+    match update {
+        MeetingUpdate::Meeting(m) => describe_meeting(m, names),
+        MeetingUpdate::Ignored { ignored, .. } => format!(
+            "          {} {} is no meeting change ({:?})",
+            ignored.event_kind,
+            ignored
+                .item_id
+                .as_deref()
+                .map_or_else(|| "folder".to_string(), |i| format!("item {}", names.of(i))),
+            ignored.reason
+        ),
+        MeetingUpdate::BindFailed { error, .. } => format!("GetItem failed: {error}"),
+        MeetingUpdate::Recovery { recovery, .. } => match recovery {
             Recovery::Resubscribed {
                 from_watermark: true,
                 reason,
@@ -76,7 +126,16 @@ fn describe(update: &Update, names: &mut Names) -> String {
             }
             Recovery::Reconnected { reason } => format!("RECOVERY  reconnected: {reason}"),
         },
-        Update::Failed { error, .. } => format!("FAILED    {error}"),
+        MeetingUpdate::Failed { error, .. } => format!("FAILED    {error}"),
+    }
+}
+
+/// Narration: stdout, or stderr when stdout carries JSON lines.
+fn say(json: bool, line: &str) {
+    if json {
+        eprintln!("{line}");
+    } else {
+        println!("{line}");
     }
 }
 
@@ -97,7 +156,7 @@ async fn pause() {
     tokio::time::sleep(Duration::from_millis(400)).await;
 }
 
-async fn demo(seed: u64) -> Result<(), String> {
+async fn demo(seed: u64, json: bool) -> Result<(), String> {
     let sim = Simulator::start(Config {
         seed,
         heartbeat: Duration::from_millis(300),
@@ -106,9 +165,12 @@ async fn demo(seed: u64) -> Result<(), String> {
     })
     .await
     .map_err(|e| format!("error: cannot start the simulator: {e}"))?;
-    println!(
-        "EWS simulator (a test double, not Exchange) at {}",
-        sim.url()
+    say(
+        json,
+        &format!(
+            "EWS simulator (a test double, not Exchange) at {}",
+            sim.url()
+        ),
     );
     sim.add_mailbox(PULL);
     sim.add_mailbox(STREAMING);
@@ -134,34 +196,24 @@ async fn demo(seed: u64) -> Result<(), String> {
     let mut push = listen_push(&client, vec![Watch::calendar(PUSH)], push_options)
         .await
         .map_err(|e| format!("error: cannot start the push listener: {e}"))?;
-    println!("push listener at {}", push.url());
+    say(json, &format!("push listener at {}", push.url()));
     let mut printers = Vec::new();
-    for (label, mailbox, mut stream) in [
+    for (label, mailbox, stream) in [
         ("pull     ", PULL, pull),
         ("streaming", STREAMING, streaming.remove(0)),
         ("push     ", PUSH, push.streams.remove(0)),
     ] {
-        let client = client.clone();
+        let mut meetings = MeetingStream::new(client.clone(), Watch::calendar(mailbox), stream);
         printers.push(tokio::spawn(async move {
             let mut names = Names::default();
-            let watch = Watch::calendar(mailbox);
-            while let Some(u) = stream.next().await {
-                println!("[{label}] {}", describe(&u, &mut names));
-                // New items: fetch them (GetItem) to show which meeting they are.
-                if let Update::Event(d) = &u {
-                    let created = d.event.kind == ews_notify::EventKind::Created
-                        && d.origin == Origin::Notification;
-                    if let (true, Some(id)) = (created, &d.event.item_id) {
-                        match client.bind(&watch, &id.id).await {
-                            Ok(Some(item)) => {
-                                if let Some(g) = &item.global_object_id {
-                                    println!("{}", goid_line("bound", g.as_bytes()));
-                                }
-                            }
-                            Ok(None) => println!("          bound: already deleted"),
-                            Err(e) => println!("          bound: {e}"),
-                        }
-                    }
+            while let Some(u) = meetings.next().await {
+                match (&u, json) {
+                    (MeetingUpdate::Meeting(m), true) => println!("{}", m.to_json()),
+                    // A folder's own ModifiedEvent follows every change: not worth a line.
+                    (MeetingUpdate::Ignored { ignored, .. }, _)
+                        if ignored.reason == IgnoreReason::FolderEvent => {}
+                    (_, true) => eprintln!("[{label}] {}", describe(&u, &mut names)),
+                    (_, false) => println!("[{label}] {}", describe(&u, &mut names)),
                 }
             }
         }));
@@ -175,7 +227,10 @@ async fn demo(seed: u64) -> Result<(), String> {
     }
 
     for mailbox in [PULL, STREAMING, PUSH] {
-        println!("--- {mailbox}: a single meeting, created, moved, deleted");
+        say(
+            json,
+            &format!("--- {mailbox}: a single meeting, created, moved, deleted"),
+        );
         let one = sim
             .create_item(mailbox, NewItem::single("1:1"))
             .ok_or("error: create failed")?;
@@ -185,8 +240,11 @@ async fn demo(seed: u64) -> Result<(), String> {
         sim.delete_item(mailbox, &one.id);
         pause().await;
 
-        println!(
-            "--- {mailbox}: a weekly series; one occurrence edited (the master item is modified)"
+        say(
+            json,
+            &format!(
+                "--- {mailbox}: a weekly series; one occurrence edited (the master item is modified)"
+            ),
         );
         let series = sim
             .create_item(mailbox, NewItem::recurring("weekly sync"))
@@ -194,8 +252,11 @@ async fn demo(seed: u64) -> Result<(), String> {
         sim.modify_item(mailbox, &series.id, "weekly sync (one occurrence edited)");
         pause().await;
 
-        println!(
-            "--- {mailbox}: an attendee invited to one occurrence only gets an orphan exception"
+        say(
+            json,
+            &format!(
+                "--- {mailbox}: an attendee invited to one occurrence only gets an orphan exception"
+            ),
         );
         let orphan = sim
             .create_item(
@@ -209,43 +270,56 @@ async fn demo(seed: u64) -> Result<(), String> {
                 },
             )
             .ok_or("error: create failed")?;
-        println!(
-            "          same meeting by CleanGlobalObjectId: {}",
-            orphan.clean_goid == series.clean_goid
+        say(
+            json,
+            &format!(
+                "          same meeting by CleanGlobalObjectId: {}",
+                orphan.clean_goid == series.clean_goid
+            ),
         );
         pause().await;
 
-        println!(
-            "--- {mailbox}: the series is edited from today on: Exchange splits it (seed case 2.3)"
+        say(
+            json,
+            &format!(
+                "--- {mailbox}: the series is edited from today on: Exchange splits it (seed case 2.3)"
+            ),
         );
         if let Some((past, cont)) = sim.split_series(mailbox, &series.id, "2026-01-13T09:00:00Z") {
-            println!(
-                "{}",
-                goid_line("simulator: past part (new item)", &past.goid)
+            say(
+                json,
+                &goid_line("simulator: past part (new item)", &past.goid).to_string(),
             );
-            println!(
-                "{}",
-                goid_line("simulator: continued series (same item)", &cont.goid)
+            say(
+                json,
+                &goid_line("simulator: continued series (same item)", &cont.goid).to_string(),
             );
         }
         pause().await;
     }
 
-    println!(
-        "--- faults: the server throttles (ErrorServerBusy, BackOffMilliseconds=500); the client waits it out"
+    say(
+        json,
+        "--- faults: the server throttles (ErrorServerBusy, BackOffMilliseconds=500); the client waits it out",
     );
     sim.inject(Fault::ServerBusy(Duration::from_millis(500)));
     let x = sim.create_item(PULL, NewItem::single("during throttling"));
     pause().await;
-    println!("--- faults: the server forgets {PULL}'s pull subscription");
+    say(
+        json,
+        &format!("--- faults: the server forgets {PULL}'s pull subscription"),
+    );
     sim.forget_subscriptions(PULL);
     if let Some(x) = &x {
         sim.modify_item(PULL, &x.id, "after the subscription was lost");
     }
     pause().await;
     pause().await;
-    println!(
-        "--- faults: {PULL}'s watermark expires (the event log is dropped) and the subscription is lost"
+    say(
+        json,
+        &format!(
+            "--- faults: {PULL}'s watermark expires (the event log is dropped) and the subscription is lost"
+        ),
     );
     if let Some(x) = &x {
         sim.modify_item(PULL, &x.id, "while the watermark expires");
@@ -254,19 +328,28 @@ async fn demo(seed: u64) -> Result<(), String> {
     sim.forget_subscriptions(PULL);
     pause().await;
     pause().await;
-    println!("--- faults: {STREAMING}'s connection drops in the middle of an envelope");
+    say(
+        json,
+        &format!("--- faults: {STREAMING}'s connection drops in the middle of an envelope"),
+    );
     sim.inject(Fault::DropMidEnvelope);
     sim.create_item(STREAMING, NewItem::single("sent into a broken connection"));
     pause().await;
     pause().await;
-    println!("--- faults: the server forgets {STREAMING}'s streaming subscription");
+    say(
+        json,
+        &format!("--- faults: the server forgets {STREAMING}'s streaming subscription"),
+    );
     sim.forget_subscriptions(STREAMING);
     sim.create_item(STREAMING, NewItem::single("while unsubscribed"));
     pause().await;
     pause().await;
     pause().await;
-    println!(
-        "--- faults: the server forgets {PUSH}'s push subscription; the listener notices the silence"
+    say(
+        json,
+        &format!(
+            "--- faults: the server forgets {PUSH}'s push subscription; the listener notices the silence"
+        ),
     );
     sim.forget_subscriptions(PUSH);
     sim.create_item(PUSH, NewItem::single("while the push subscription is gone"));
@@ -275,16 +358,19 @@ async fn demo(seed: u64) -> Result<(), String> {
     }
     drop(client);
     let stats = sim.stats();
-    println!(
-        "--- done: {} requests, {} faults injected, {} streaming connections, {} push deliveries; \
+    say(
+        json,
+        &format!(
+            "--- done: {} requests, {} faults injected, {} streaming connections, {} push deliveries; \
 generated events: {} {PULL}, {} {STREAMING}, {} {PUSH}",
-        stats.requests,
-        stats.faults,
-        stats.streaming_connections,
-        stats.push_deliveries,
-        sim.generated(PULL).len(),
-        sim.generated(STREAMING).len(),
-        sim.generated(PUSH).len(),
+            stats.requests,
+            stats.faults,
+            stats.streaming_connections,
+            stats.push_deliveries,
+            sim.generated(PULL).len(),
+            sim.generated(STREAMING).len(),
+            sim.generated(PUSH).len(),
+        ),
     );
     for p in printers {
         p.abort();

@@ -5,7 +5,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use ews_notify_client::{ListenerTls, PushOptions, listen_push};
 
-use crate::watch::{Server, print_updates, runtime};
+use crate::watch::{Server, runtime};
 
 /// Arguments of `listen`.
 #[derive(clap::Args)]
@@ -97,6 +97,6 @@ unspecified address",
         let url = listener.url();
         let shown = url.strip_suffix(secret.as_str()).unwrap_or(url);
         eprintln!("listening at {shown}<secret>");
-        print_updates(listener.streams, args.server.count()).await
+        args.server.print(&client, listener.streams).await
     })
 }

@@ -19,6 +19,7 @@ mod demo;
 mod goid;
 mod input;
 mod listen;
+mod meetings;
 mod parse;
 mod request;
 mod watch;

@@ -57,6 +57,10 @@ pub struct Server {
     /// Stop after printing this many events (0: run until interrupted or every watch failed).
     #[arg(long, default_value_t = 0)]
     count: u64,
+    /// Print meeting events (docs/meetings.md) instead of item events: each item is read with
+    /// GetItem, in batches, and named by its meeting.
+    #[arg(long)]
+    meetings: bool,
 }
 
 impl Server {
@@ -104,6 +108,20 @@ impl Server {
     /// `--count`.
     pub fn count(&self) -> u64 {
         self.count
+    }
+
+    /// Prints `streams` (one per [`Server::watches`], in order): meeting events with
+    /// `--meetings`, item events otherwise.
+    pub async fn print(
+        &self,
+        client: &Client,
+        streams: Vec<ews_notify_client::EventStream>,
+    ) -> Result<(), String> {
+        if self.meetings {
+            crate::meetings::print(client, self.watches(), streams, self.count()).await
+        } else {
+            print_updates(streams, self.count()).await
+        }
     }
 }
 
@@ -156,7 +174,7 @@ pub fn run(args: &Args) -> Result<(), String> {
                 },
             ),
         };
-        print_updates(streams, args.server.count()).await
+        args.server.print(&client, streams).await
     })
 }
 

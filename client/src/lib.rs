@@ -55,6 +55,7 @@ mod error;
 mod http;
 mod line;
 mod listener;
+pub mod meetings;
 mod pull;
 mod recovery;
 mod retry;

@@ -13,6 +13,7 @@
 mod error;
 mod goid;
 mod input;
+mod meetings;
 mod options;
 mod parse;
 mod request;

@@ -10,6 +10,7 @@ mod event;
 mod goid;
 mod item;
 mod json;
+mod meetings;
 mod parse;
 mod repr;
 mod request;
@@ -54,5 +55,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(request::calendar_view_request, m)?)?;
     m.add_function(wrap_pyfunction!(request::sync_folder_items_request, m)?)?;
     m.add_function(wrap_pyfunction!(request::http_headers, m)?)?;
+    m.add_class::<meetings::PyCorrelator>()?;
     Ok(())
 }

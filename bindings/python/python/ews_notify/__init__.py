@@ -25,6 +25,7 @@ Example:
 from ._errors import GoidError, ParseError, RequestError
 from ._native import (
     CalendarItem,
+    Correlator,
     Envelope,
     Event,
     ExtendedFieldUri,
@@ -59,6 +60,7 @@ from ._native import (
 
 __all__ = [
     "CalendarItem",
+    "Correlator",
     "Envelope",
     "Event",
     "ExtendedFieldUri",

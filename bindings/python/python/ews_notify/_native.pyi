@@ -8,6 +8,7 @@ from typing_extensions import Self
 
 __all__ = [
     "CalendarItem",
+    "Correlator",
     "Envelope",
     "Event",
     "ExtendedFieldUri",
@@ -555,3 +556,22 @@ def http_headers(
     prefer_server_affinity: bool = False,
     backend_override_cookie: str | None = None,
 ) -> list[tuple[str, str]]: ...
+
+@final
+class Correlator:
+    """Names the meeting behind every calendar event (see docs/meetings.md). Not frozen: it
+    keeps the map ``(mailbox, ItemId) -> meeting`` in memory."""
+
+    def __new__(cls) -> Self: ...
+    @property
+    def pending(self) -> str | None: ...
+    @property
+    def tracked(self) -> int: ...
+    def declare_calendar_folder(self, mailbox: str, folder_id: str) -> None: ...
+    def accept(self, mailbox: str, envelope: bytes | bytearray | str) -> list[str]: ...
+    def get_item_request(
+        self, item_ids: list[str], /, *, impersonate: str | None = None
+    ) -> str: ...
+    def bound(
+        self, get_item_response: bytes | bytearray | str | None = None, /
+    ) -> list[dict[str, Any]]: ...
