@@ -16,7 +16,7 @@ use serde_json::Value;
 /// (or implements) `schemars::JsonSchema` next to its `Serialize`, behind its crate's `schema`
 /// feature, and this crate depends on that crate with the feature on. Then regenerate with
 /// `BLESS=1 cargo test -p ews-notify-tests --test generated` and commit the three files.
-fn more_shapes(generator: &mut SchemaGenerator) {
+pub fn more_shapes(generator: &mut SchemaGenerator) {
     generator.subschema_for::<ews_notify_client::EventLine<'static>>();
 }
 

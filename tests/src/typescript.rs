@@ -259,6 +259,37 @@ mod tests {
         );
     }
 
+    /// What a new shape typically derives (a tagged enum of structs, times as text, counts)
+    /// goes through the same path as `shapes::more_shapes`.
+    #[test]
+    fn a_derived_tagged_enum_becomes_a_union_of_object_types() {
+        #[derive(serde::Serialize, schemars::JsonSchema)]
+        #[serde(tag = "kind", rename_all = "camelCase")]
+        #[allow(dead_code)]
+        enum Sample {
+            /// A change.
+            Changed {
+                /// When.
+                at: String,
+                count: u64,
+                note: Option<String>,
+            },
+            Gone,
+        }
+        let mut generator = schemars::generate::SchemaSettings::draft2020_12()
+            .for_serialize()
+            .into_generator();
+        let schema = serde_json::to_value(generator.root_schema_for::<Sample>()).unwrap();
+        let out = declarations(&schema, &[]).unwrap();
+        assert!(out.starts_with("export type Sample = {\n"), "{out}");
+        assert!(out.contains("  kind: 'changed'\n"), "{out}");
+        assert!(
+            out.contains("  count: number\n  note: string | null\n"),
+            "{out}"
+        );
+        assert!(out.contains("} | {\n  kind: 'gone'\n}"), "{out}");
+    }
+
     #[test]
     fn what_it_cannot_express_is_an_error() {
         let schema = json!({ "title": "T", "type": "object", "properties": { "a": {} } });
