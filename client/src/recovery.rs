@@ -62,6 +62,17 @@ pub(crate) async fn catch_up(
     mb: &mut Mailbox,
     deliver: bool,
 ) -> Result<usize, Error> {
+    catch_up_except(client, mb, deliver, &|_| false).await
+}
+
+/// [`catch_up`], without delivering the changes `delivered` says already reached the stream
+/// (as notifications of the same item version).
+pub(crate) async fn catch_up_except(
+    client: &Client,
+    mb: &mut Mailbox,
+    deliver: bool,
+    delivered: &(dyn Fn(&Event<'static>) -> bool + Send + Sync),
+) -> Result<usize, Error> {
     let from = mb.position.sync_state.clone();
     let policy = client.retry_policy();
     let mut count = 0;
@@ -119,7 +130,9 @@ pub(crate) async fn catch_up(
                     item_id: Some(id.clone().into_owned()),
                     ..Event::new(kind)
                 };
-                mb.deliver(event, Origin::CatchUp).await?;
+                if !delivered(&event) {
+                    mb.deliver(event, Origin::CatchUp).await?;
+                }
             }
         }
         count += answer.changes.len();

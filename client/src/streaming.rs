@@ -1,6 +1,6 @@
 //! The streaming loop: GetStreamingEvents connections of up to 200 subscriptions each.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use ews_notify::request::{GetStreamingEventsRequest, SubscribeRequest};
@@ -9,7 +9,7 @@ use ews_notify::{Body, ConnectionStatus, EventKind, Limits, ResponseCode};
 
 use crate::client::busy_back_off;
 use crate::delivery::{Mailbox, Origin, Recovery};
-use crate::recovery::{catch_up, fault_error, subscribe};
+use crate::recovery::{catch_up, catch_up_except, fault_error, subscribe};
 use crate::{Client, Error, EventStream, Watch};
 
 /// Most subscriptions on one GetStreamingEvents connection (Exchange's limit).
@@ -80,6 +80,7 @@ fn spawn_group(client: &Client, group: Vec<Mailbox>, options: StreamingOptions) 
             client,
             mailboxes: group.into_iter().map(Some).collect(),
             subs: HashMap::new(),
+            seen: Vec::new(),
             options,
             anchor,
             anchor_mailbox,
@@ -104,6 +105,9 @@ struct Group {
     mailboxes: Vec<Option<Mailbox>>,
     /// Subscription id to mailbox index.
     subs: HashMap<String, usize>,
+    /// Per mailbox, the item versions notified since its last catch-up ([`version_key`]):
+    /// the next catch-up skips them, so it replays only what the stream did not bring.
+    seen: Vec<HashSet<String>>,
     options: StreamingOptions,
     /// Index of the anchor mailbox: it subscribes first, and every request of the group is
     /// routed through it (`X-AnchorMailbox` and its `X-BackEndOverrideCookie`).
@@ -114,6 +118,7 @@ struct Group {
 
 impl Group {
     async fn run(&mut self) {
+        self.seen = vec![HashSet::new(); self.mailboxes.len()];
         // The anchor first: its Subscribe answer sets the cookie the others replay.
         let order = std::iter::once(self.anchor)
             .chain((0..self.mailboxes.len()).filter(|&i| i != self.anchor))
@@ -141,16 +146,26 @@ impl Group {
                 }
             }
             let reason = match end {
-                End::Closed if progressed => None,
+                End::Closed if progressed => {
+                    // Every notification of the connection arrived: move each mailbox's sync
+                    // state up to now, so a later broken connection replays only what came
+                    // after this one.
+                    for i in 0..self.mailboxes.len() {
+                        if self.seen[i].is_empty() {
+                            continue;
+                        }
+                        if let Err(e) = self.catch_up(i).await {
+                            self.drop_mailbox(i, &e).await;
+                        }
+                    }
+                    None
+                }
                 End::Closed => Some("closed before any notification".to_string()),
                 End::Busy => Some("server busy".to_string()),
                 End::Broken(why) => {
                     // Events handed to the broken connection may be gone: catch up everyone.
                     for i in 0..self.mailboxes.len() {
-                        let r = match &mut self.mailboxes[i] {
-                            Some(mb) => catch_up(&self.client, mb, true).await.map(|_| ()),
-                            None => Ok(()),
-                        };
+                        let r = self.catch_up(i).await;
                         if let Err(e) = r {
                             self.drop_mailbox(i, &e).await;
                         }
@@ -185,6 +200,24 @@ impl Group {
                 }
             }
         }
+    }
+
+    /// Catches mailbox `i` up from its sync state, skipping the versions notified since the
+    /// last catch-up, and forgets them (the new sync state covers them).
+    async fn catch_up(&mut self, i: usize) -> Result<(), Error> {
+        let Some(mb) = self.mailboxes[i].as_mut() else {
+            return Ok(());
+        };
+        let seen = std::mem::take(&mut self.seen[i]);
+        let r = catch_up_except(&self.client, mb, true, &|e| {
+            version_key(e).is_some_and(|k| seen.contains(&k))
+        })
+        .await;
+        if r.is_err() {
+            // Not caught up: what was notified still counts.
+            self.seen[i].extend(seen);
+        }
+        r.map(|_| ())
     }
 
     async fn drop_mailbox(&mut self, i: usize, e: &Error) {
@@ -248,8 +281,7 @@ impl Group {
             reason: Some(reason.to_string()),
         })
         .await?;
-        catch_up(&self.client, mb, true).await?;
-        Ok(())
+        self.catch_up(i).await
     }
 
     /// Opens one connection and reads it to its end. Returns how it ended, the mailboxes
@@ -370,6 +402,11 @@ impl Group {
                         }
                         None => Ok(()),
                     };
+                    if r.is_ok() {
+                        if let Some(k) = version_key(e) {
+                            self.seen[i].insert(k);
+                        }
+                    }
                     if let Err(e) = r {
                         self.drop_mailbox(i, &e).await;
                         break;
@@ -396,4 +433,19 @@ impl Group {
         }
         Ok(closed.then_some(End::Closed))
     }
+}
+
+/// The item version an event names: its id and change key, or its id and "deleted"; `None`
+/// for folder events (a catch-up reports items only).
+fn version_key(e: &ews_notify::Event<'_>) -> Option<String> {
+    let id = e.item_id.as_ref()?;
+    Some(if e.kind == EventKind::Deleted {
+        format!("{}\u{0}deleted", id.id)
+    } else {
+        format!(
+            "{}\u{0}{}",
+            id.id,
+            id.change_key.as_deref().unwrap_or_default()
+        )
+    })
 }

@@ -285,3 +285,112 @@ async fn bind_fetches_the_item_with_its_global_object_ids() {
         "deleted: no item"
     );
 }
+
+/// Collects updates until `done` holds for them (bounded: 10 s).
+async fn until(
+    stream: &mut ews_notify_client::EventStream,
+    got: &mut Vec<Update>,
+    done: impl Fn(&[Update]) -> bool,
+) {
+    for _ in 0..200 {
+        if done(got) {
+            return;
+        }
+        if let Ok(Some(u)) = tokio::time::timeout(Duration::from_millis(50), stream.next()).await {
+            got.push(u);
+        }
+    }
+    panic!("waited in vain: {got:?}");
+}
+
+fn has_item(got: &[Update], id: &str, origin: Origin) -> bool {
+    got.iter().any(|u| {
+        matches!(u, Update::Event(d)
+            if d.origin == origin && d.event.item_id.as_ref().is_some_and(|i| i.id == id))
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_stream_replays_only_what_its_stream_did_not_bring() {
+    use ews_notify_client::{Recovery, StreamingOptions, watch_streaming};
+    let sim = Simulator::start(Config {
+        heartbeat: Duration::from_millis(50),
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    sim.add_mailbox(MAILBOX);
+    let client = Client::builder(sim.url()).build().unwrap();
+    let mut stream = watch_streaming(
+        &client,
+        vec![Watch::calendar(MAILBOX)],
+        StreamingOptions::default(),
+    )
+    .remove(0);
+    subscribed(&sim, 1).await;
+    let a = sim.create_item(MAILBOX, NewItem::single("a")).unwrap().id;
+    let b = sim.create_item(MAILBOX, NewItem::single("b")).unwrap().id;
+    let mut got = Vec::new();
+    until(&mut stream, &mut got, |g| {
+        has_item(g, &a, Origin::Notification) && has_item(g, &b, Origin::Notification)
+    })
+    .await;
+    // A clean end: the sync state moves up to here. (The first start's catch-up may have
+    // brought a and b too, as the subscription came up: count from here.)
+    let caught_up = |g: &[Update]| {
+        g.iter()
+            .filter(|u| {
+                matches!(
+                    u,
+                    Update::Recovery {
+                        recovery: Recovery::CaughtUp { .. },
+                        ..
+                    }
+                )
+            })
+            .count()
+    };
+    let before = caught_up(&got);
+    sim.inject(ews_sim::Fault::CloseStreamEarly);
+    until(&mut stream, &mut got, |g| caught_up(g) > before).await;
+    let from = got.len();
+    let c = sim.create_item(MAILBOX, NewItem::single("c")).unwrap().id;
+    until(&mut stream, &mut got, |g| {
+        has_item(g, &c, Origin::Notification)
+    })
+    .await;
+    // A broken connection: the catch-up replays neither what came before the clean end nor
+    // what the stream brought since.
+    sim.inject(ews_sim::Fault::DropMidEnvelope);
+    let d = sim.create_item(MAILBOX, NewItem::single("d")).unwrap().id;
+    until(&mut stream, &mut got, |g| {
+        has_item(g, &d, Origin::Notification) || has_item(g, &d, Origin::CatchUp)
+    })
+    .await;
+    until(&mut stream, &mut got, |g| {
+        g.iter().any(|u| {
+            matches!(u, Update::Recovery { recovery: Recovery::Reconnected { reason }, .. }
+                if !reason.contains("busy"))
+        })
+    })
+    .await;
+    let after = &got[from..];
+    for (name, id) in [("a", &a), ("b", &b), ("c", &c)] {
+        assert!(
+            !has_item(after, id, Origin::CatchUp),
+            "{name} was replayed by a catch-up: {:#?}",
+            after
+                .iter()
+                .map(|u| match u {
+                    Update::Event(d) => format!(
+                        "{:?} {:?} {:?}",
+                        d.origin,
+                        d.event.kind,
+                        d.event.item_id.as_ref().map(|i| (&i.id, &i.change_key))
+                    ),
+                    other => format!("{other:?}"),
+                })
+                .collect::<Vec<_>>()
+        );
+    }
+}

@@ -249,7 +249,6 @@ async fn a_transient_failure_ends_the_watch_only_after_max_retries() {
         .unwrap();
     let mut stream = watch_pull(&client, Watch::calendar(MAILBOX), Duration::from_millis(20));
     common::subscribed(&sim, 1).await;
-    let before = front.count("GetEvents");
     front.misbehave(&[], Misbehaviour::Status(502));
     let got = common::events(&mut stream, 1).await;
     assert!(
@@ -257,11 +256,7 @@ async fn a_transient_failure_ends_the_watch_only_after_max_retries() {
             if error.contains("502"))),
         "the last error is given: {got:?}"
     );
-    assert_eq!(
-        front.count("GetEvents") - before,
-        3,
-        "the first try and 2 retries"
-    );
+    assert_eq!(front.hostile_answers(), 3, "the first try and 2 retries");
 }
 
 /// Streaming: the current connection is closed so the next one meets the hostile server.
@@ -357,6 +352,18 @@ async fn streaming_reconnects_at_a_bounded_rate_through_500_html_and_cut_bodies(
 /// may reach the server inside a back-off it asked for.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_shared_back_off_holds_for_twenty_pull_mailboxes() {
+    back_off_load(1).await;
+}
+
+/// The same with 4 requests in flight at once. A request already on its way when the busy
+/// answer is read still lands inside the window (the server counts it), and nothing can
+/// call it back; every other request waits. So at most 3 per busy answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_shared_back_off_holds_with_four_requests_in_flight() {
+    back_off_load(4).await;
+}
+
+async fn back_off_load(concurrency: usize) {
     let sim = Simulator::start(Config {
         seed: 16,
         faults: ews_sim::Faults {
@@ -374,7 +381,7 @@ async fn the_shared_back_off_holds_for_twenty_pull_mailboxes() {
         sim.add_mailbox(m);
     }
     let client = Client::builder(sim.url())
-        .max_concurrency(1)
+        .max_concurrency(concurrency)
         .retry(policy())
         .build()
         .unwrap();
@@ -392,8 +399,9 @@ async fn the_shared_back_off_holds_for_twenty_pull_mailboxes() {
     }
     let stats = sim.stats();
     assert!(stats.faults >= 5, "the server throttled: {stats:?}");
-    assert_eq!(
-        stats.back_off_violations, 0,
-        "requests inside a back-off: {stats:?}"
+    let in_flight = (concurrency as u64 - 1) * stats.faults;
+    assert!(
+        stats.back_off_violations <= in_flight,
+        "requests inside a back-off, beyond those already in flight: {stats:?}"
     );
 }

@@ -32,11 +32,13 @@ fn impersonating(mailbox: &str) -> Watch {
     w
 }
 
-/// The next update that is not a folder event (bounded: 10 s).
+/// The next update that is not a folder event nor a recovery report (a first start's
+/// catch-up reports itself) (bounded: 10 s).
 async fn next_item_update(stream: &mut EventStream) -> Update {
     for _ in 0..100 {
         match tokio::time::timeout(Duration::from_millis(100), stream.next()).await {
             Ok(Some(Update::Event(d))) if d.event.item_id.is_none() => {}
+            Ok(Some(Update::Recovery { .. })) => {}
             Ok(Some(u)) => return u,
             Ok(None) => panic!("stream ended"),
             Err(_) => {}
