@@ -18,6 +18,7 @@ use serde_json::Value;
 /// `BLESS=1 cargo test -p ews-notify-tests --test generated` and commit the three files.
 pub fn more_shapes(generator: &mut SchemaGenerator) {
     generator.subschema_for::<ews_notify_client::EventLine<'static>>();
+    generator.subschema_for::<ews_notify_meetings::MeetingEvent>();
 }
 
 /// The JSON Schema (draft 2020-12) of the canonical JSON: an [`ews_notify::Envelope`] at the
