@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # One table of ratios: our parse against the bare quick-xml loop (Rust, from the last
-# `cargo bench --bench parse` / `--bench streaming` run) and against the peer libraries of the
-# cross-language comparisons present (benches/python/compare*.py, benches/node/compare*.{js,mjs}).
+# `cargo bench --bench parse` / `--bench streaming` run), against the peer libraries of the
+# cross-language comparisons present (benches/python/compare*.py, benches/node/compare*.{js,mjs},
+# the WASM page in headless Chromium: benches/wasm/run.mjs), and GlobalObjectId decodes per
+# second (from the last `cargo bench --bench goid` run).
 # A comparison whose tools are missing is listed as skipped, with the reason.
 #
 #   benches/compare.sh            # PYTHON=/path/to/venv/bin/python to pick the interpreter
@@ -39,6 +41,15 @@ for script in "$root"/benches/node/compare*.js "$root"/benches/node/compare*.mjs
         { echo "$name"; tail -1 "$file.err"; } >"$file.skip"
     fi
 done
+# The WASM page in headless Chromium, side by side with fast-xml-parser in the same page.
+if [[ -e $root/benches/wasm/run.mjs ]]; then
+    file=$out/wasm_chromium
+    if node "$root/benches/wasm/run.mjs" >"$file.md" 2>"$file.err"; then
+        echo "wasm/chromium" >"$file.name"
+    else
+        { echo "wasm/chromium"; grep -v '^\s*at ' "$file.err" | grep . | tail -1; } >"$file.skip"
+    fi
+fi
 
 python3 - "$out" "$target/criterion" <<'PY'
 import json, pathlib, re, sys
@@ -68,6 +79,14 @@ if stream.is_dir():
         bare = median_us("streaming", "bare_quick_xml_" + suffix)
         if ours and bare:
             rows.append(("rust: bare quick-xml loop", "split+parse " + suffix, ours, "bare loop", bare, "µs"))
+# GlobalObjectId decode from base64: GOIDs per second on one core (criterion runs on one thread).
+goid_rates = []
+goid_dir = criterion / "goid"
+if goid_dir.is_dir():
+    for bench in sorted(goid_dir.glob("from_base64_*")):
+        ns = median_us("goid", bench.name)
+        if ns:
+            goid_rates.append((bench.name[len("from_base64_"):], 1.0 / ns))  # per µs = M/s
 if not rows:
     print("# rust: no criterion results under", criterion, "(run cargo bench -p ews-notify-benches first)")
 
@@ -119,7 +138,7 @@ for name_file in sorted(out.glob("*.name")):
     comparison = name_file.read_text().strip()
     text = name_file.with_suffix(".md").read_text()
     for l in text.splitlines():
-        if l.startswith("#") or re.match(r"^(node v|fast-xml-parser:|ews-javascript-api:|  differs)", l):
+        if l.startswith("#") or re.match(r"^(node v|HeadlessChrome/|Chrome/|fast-xml-parser:|ews-javascript-api:|  differs)", l):
             print(f"# {comparison}: {l.lstrip('# ')}")
     found = markdown_rows(comparison, text) or block_rows(comparison, text)
     if not found:
@@ -137,4 +156,12 @@ for comparison, label, a, other, b, unit in rows:
     print(f"| {comparison} | {label} | {a:,.2f} {unit} | {other} | {b:,.2f} {unit} | {b / a:,.2f}x |")
 for name, reason in skipped:
     print(f"| {name} | skipped: {reason} | | | | |")
+if goid_rates:
+    print()
+    print("| GlobalObjectId | vector | from_base64 per core | target | ratio to target |")
+    print("|---|---|---:|---:|---:|")
+    for name, rate in goid_rates:
+        print(f"| rust: goid/from_base64 | {name} | {rate:,.1f} M/s | 10 M/s | {rate / 10:,.2f} |")
+else:
+    print("# goid: no criterion results (run cargo bench -p ews-notify-benches --bench goid)")
 PY
