@@ -2,7 +2,9 @@
 //! JSON line per event on stdout; recoveries and failures go to stderr.
 //!
 //! A line is `{"mailbox":...,"event":{canonical event JSON},"origin":"notification"|"catchUp",
-//! "position":{"watermark":...,"syncState":...}}`. Persist `position` to resume later.
+//! "position":{"watermark":...,"syncState":...,"resumeFrom":...}}`. Persist `position` to
+//! resume later; `resumeFrom` says whether a resumption starts from the watermark or, on a
+//! server that gives no watermarks, from the SyncFolderItems state.
 
 use std::io::Write;
 use std::time::Duration;
@@ -183,6 +185,9 @@ struct Line<'a> {
 struct PositionJson<'a> {
     watermark: Option<&'a str>,
     sync_state: Option<&'a str>,
+    /// What a resumption starts from: `"watermark"`, `"syncState"` (a server that gives no
+    /// watermarks, such as gromox, resumes with a SyncFolderItems catch-up), or null.
+    resume_from: Option<&'static str>,
 }
 
 /// The JSON line of a delivered event.
@@ -201,6 +206,11 @@ pub(crate) fn line(d: &Delivered) -> Result<String, String> {
         position: PositionJson {
             watermark: watermark.as_deref(),
             sync_state: sync_state.as_deref(),
+            resume_from: match (watermark, sync_state) {
+                (Some(_), _) => Some("watermark"),
+                (None, Some(_)) => Some("syncState"),
+                (None, None) => None,
+            },
         },
     })
     .map_err(|e| format!("error[json]: {e}"))
