@@ -147,6 +147,8 @@ export interface ResponseMessage {
   notifications: Array<Notification>
   /** Child elements that are not read, by local name; present only when not empty. */
   unknownElements?: Array<string>
+  /** Local name of a misnamed message element read by its position (gromox's `x`); present only then. */
+  elementName?: string
 }
 
 /** One `Notification`: the events of one subscription since `previousWatermark`. */
