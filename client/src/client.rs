@@ -527,3 +527,45 @@ impl Client {
         }
     }
 }
+
+impl Client {
+    /// Like [`Client::call`], except that a network failure (connection refused, reset, timed
+    /// out, answer cut short) is returned at once instead of retried: for a request that must
+    /// not reach a restarted server unchanged, such as GetEvents on a server whose
+    /// subscription ids repeat after a restart (gromox), where the old id may then name
+    /// another client's new subscription. Busy answers are still waited out; a refused bearer
+    /// token goes through [`Client::call`] once, which refreshes it.
+    pub(crate) async fn call_once(
+        &self,
+        xml: &str,
+        mailbox: Option<&str>,
+    ) -> Result<Vec<u8>, Error> {
+        loop {
+            self.wait_back_off().await;
+            let resp = {
+                let _permit = self
+                    .inner
+                    .permits
+                    .acquire()
+                    .await
+                    .map_err(|_| Error::Closed)?;
+                self.attempt(xml, mailbox, false, Some(self.inner.request_timeout))
+                    .await
+            }
+            .map_err(Failure::into_error)?;
+            match resp.status() {
+                200 | 500 => self.remember_cookie(mailbox, &resp),
+                401 if matches!(self.inner.auth, Auth::Bearer { .. }) => {
+                    return self.call(xml, mailbox).await;
+                }
+                401 => return Err(Error::Auth("the server refused the credentials".into())),
+                status => return Err(Error::Status { status }),
+            }
+            let body = resp.bytes().await?;
+            match busy_back_off(&body) {
+                Some(d) => self.back_off(d),
+                None => return Ok(body),
+            }
+        }
+    }
+}
