@@ -53,7 +53,7 @@ if ! declare -F start >/dev/null; then
     exit 1
 fi
 start_s=$SECONDS
-start
+start >"$ROOT/start.log" 2>&1 || { tail -20 "$ROOT/start.log" >&2; exit 1; }
 cd "$repo"
 # The driver restarts http itself; the pid file always names the running one.
 pidfile=$ROOT/http.pid

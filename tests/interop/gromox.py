@@ -143,6 +143,8 @@ BIN = os.environ.get("EWS_NOTIFY_BIN", "ews-notify")
 class Follower:
     """One `ews-notify watch|listen` process; collects its JSON lines and stderr lines."""
 
+    started = []
+
     def __init__(self, mode, user):
         self.mode, self.user = mode, user
         self.name = f"{mode}/{user.split('@')[0]}"
@@ -160,6 +162,7 @@ class Follower:
         env = dict(os.environ, GX_PASSWORD=PASSWORD, RUST_LOG="info")
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      env=env, text=True)
+        Follower.started.append(self)
         self.events, self.log = [], []
         self.lock = threading.Lock()
         threading.Thread(target=self._read_out, daemon=True).start()
@@ -296,11 +299,19 @@ def goid_report(user, iid, what):
     if not items:
         return None
     it = items[0]
+    if os.environ.get("GROMOX_EVENTS_DIR"):
+        with open(os.path.join(os.environ["GROMOX_EVENTS_DIR"], f"get-item-{what}.xml"), "w") as f:
+            f.write(answer)
     keys = ["uid", "globalObjectId", "cleanGlobalObjectId", "recurrenceId",
             "originalStart", "calendarItemType", "iCalUid", "extendedProperties"]
     seen = {k: it.get(k) for k in it if it.get(k) not in (None, [], {})}
     print(f"INFO GetItem {what}: answered {sorted(seen)}; absent "
           f"{sorted(k for k in it if it.get(k) in (None, [], {}))}", flush=True)
+    print(f"INFO GetItem {what}: calendarItemType={it.get('calendarItemType')} "
+          f"isRecurring={it.get('isRecurring')} uid={it.get('uid')} "
+          f"unknownElements={it.get('unknownElements')} extendedProperties="
+          f"{[(p.get('uri') or p.get('fieldUri') or p) for p in it.get('extendedProperties', [])]}",
+          flush=True)
     return it, answer
 
 
@@ -309,8 +320,10 @@ def main():
         print("SKIPPED: gromox interop (EWS_GROMOX_URL not set)")
         return 1 if os.environ.get("EWS_GROMOX_REQUIRED") == "1" else 0
     t0 = time.monotonic()
+    dump = os.environ.get("GROMOX_EVENTS_DIR")
     seeds = {u: [create_item(u, f"seed {i}") for i in range(6)] for u in USERS}
-    followers = [Follower(m, u) for m in ("pull", "streaming", "push") for u in USERS]
+    modes = os.environ.get("GROMOX_MODES", "pull,streaming,push").split(",")
+    followers = [Follower(m, u) for m in modes for u in USERS]
     # Each follower has subscribed once its first Subscribe went through; give them that.
     time.sleep(5)
     for f in followers:
@@ -334,10 +347,24 @@ def main():
             ({"deleted", "moved"}, s[2][0], "deleted seed 2"),
         ]
     strict = [f for f in followers if f.mode != "push"]
-    missing, dead = wait_all(strict, expect1, lenient=False, timeout=60)
+    created = {u: [e for e in expect1[u] if e[0] == {"created"}] for u in USERS}
+    missing, dead = wait_all(strict, created, lenient=False, timeout=60)
     for f in strict:
         report(f.name not in missing and f.name not in dead,
-               f"{f.name} round 1 delivered as notifications", str(missing.get(f.name, "")))
+               f"{f.name} round 1 creations delivered as notifications",
+               str(missing.get(f.name, "")))
+    # gromox 3.10 gives a folder subscription no item ModifiedEvent, DeletedEvent or MovedEvent
+    # (docs/gromox-bugs.md): only a ModifiedEvent for the folder. Expected to fail until gromox
+    # fixes it; an unexpected pass is reported as a failure so that this is noticed.
+    others = {u: [e for e in expect1[u] if e[0] != {"created"}] for u in USERS}
+    missing, dead = wait_all(strict, others, lenient=False, timeout=10)
+    for f in strict:
+        if f.name in missing and f.name not in dead:
+            print(f"XFAIL {f.name} round 1 modify/move/delete as notifications (gromox bug 2): "
+                  f"missing {missing[f.name]}", flush=True)
+        else:
+            report(False, f"{f.name} round 1 modify/move/delete as notifications",
+                   "delivered: gromox bug 2 looks fixed; update the driver and docs")
     push = [f for f in followers if f.mode == "push"]
     # gromox never POSTs to push listeners: the silence detector (2 x StatusFrequency) re-creates
     # the subscription and catches up.
@@ -371,11 +398,18 @@ def main():
             ({"deleted", "moved"}, s[5][0], "deleted seed 5 after restart"),
             ({"modified", "created"}, single[u][0], "modified single after restart"),
         ]
+    # Round 1's changes that gromox never notified must have come with the catch-up after the
+    # restart.
+    for u in USERS:
+        expect2[u] += [(k, i, w + " (round 1)") for k, i, w in expect1[u]]
     missing, dead = wait_all(followers, expect2, lenient=True, timeout=300)
     for f in followers:
         report(f.name not in missing and f.name not in dead,
                f"{f.name} nothing lost across a restart", str(missing.get(f.name, "")))
 
+    if dump:
+        with open(os.path.join(dump, "ids.json"), "w") as out:
+            json.dump({"seeds": seeds, "single": single, "recurring": recurring}, out)
     # Calendar items bound with GetItem, their GOIDs read.
     for u in USERS[:1]:
         goid_report(u, single[u], "single")
@@ -384,6 +418,10 @@ def main():
     for f in followers:
         f.stop()
         events, log = f.snapshot()
+        if dump:
+            with open(os.path.join(dump, f.name.replace("/", "-") + ".jsonl"), "w") as out:
+                out.write("".join(json.dumps(e) + "\n" for e in events))
+                out.write("".join(json.dumps({"stderr": line}) + "\n" for line in log))
         origins = {}
         for ev in events:
             origins[ev.get("origin")] = origins.get(ev.get("origin"), 0) + 1
@@ -400,4 +438,8 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    finally:
+        for f in Follower.started:
+            f.stop()
