@@ -135,9 +135,12 @@ impl Group {
                 End::Busy => Some("server busy".to_string()),
                 End::Broken(why) => {
                     // Events handed to the broken connection may be gone: catch up everyone.
+                    // And subscribe anew rather than reconnect with the old ids: the break
+                    // may hide a server restart, after which a server whose ids repeat
+                    // (gromox) may have given an old id to another client's subscription.
                     for i in 0..self.mailboxes.len() {
-                        let r = match &mut self.mailboxes[i] {
-                            Some(mb) => catch_up(&self.client, mb, true).await.map(|_| ()),
+                        let r = match &self.mailboxes[i] {
+                            Some(_) => self.resubscribe(i, "connection broken").await,
                             None => Ok(()),
                         };
                         if let Err(e) = r {
