@@ -381,23 +381,23 @@ def main():
         a2 = create_item(u, "before restart")
         update_item(u, s[3], "seed 3 changed")
         move_item(u, s[4])
+        delete_item(u, s[5])
+        update_item(u, single[u], "single one changed")
         expect2[u] = [
             ({"created"}, a2[0], "created before restart"),
             ({"modified", "created"}, s[3][0], "modified seed 3 before restart"),
             ({"moved", "deleted"}, s[4][0], "moved seed 4 out before restart"),
+            ({"deleted", "moved"}, s[5][0], "deleted seed 5 before restart"),
+            ({"modified", "created"}, single[u][0], "modified single before restart"),
         ]
     restart_http()
     print(f"INFO gromox http restarted at {time.monotonic() - t0:.0f}s", flush=True)
+    # Right after the restart, before the followers can have resubscribed: only creations,
+    # since gromox notifies no item update or deletion (bug 2) and a follower that resubscribed
+    # before them would learn of them only at its next catch-up.
     for u in USERS:
-        s = seeds[u]
         a3 = create_item(u, "after restart")
-        delete_item(u, s[5])
-        update_item(u, single[u], "single one changed")
-        expect2[u] += [
-            ({"created"}, a3[0], "created after restart"),
-            ({"deleted", "moved"}, s[5][0], "deleted seed 5 after restart"),
-            ({"modified", "created"}, single[u][0], "modified single after restart"),
-        ]
+        expect2[u] += [({"created"}, a3[0], "created after restart")]
     # Round 1's changes that gromox never notified must have come with the catch-up after the
     # restart.
     for u in USERS:
