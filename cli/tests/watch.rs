@@ -214,6 +214,12 @@ async fn watch_streaming_prints_each_mailboxs_events_in_order() {
     );
     // Streaming positions carry the baseline sync state taken before subscribing.
     assert!(got[0]["position"]["syncState"].is_string(), "{:?}", got[0]);
+    // Streaming subscriptions have no watermark: a resumption starts from the sync state.
+    assert_eq!(
+        got[0]["position"]["resumeFrom"], "syncState",
+        "{:?}",
+        got[0]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -255,6 +261,7 @@ async fn watch_pull_with_a_bearer_token_prints_positions_to_resume_from() {
         .collect();
     for (l, m) in got.iter().zip(&marks) {
         assert_eq!(l["event"]["watermark"].as_str(), Some(*m));
+        assert_eq!(l["position"]["resumeFrom"], "watermark", "{l:?}");
     }
     let mut unique = marks.clone();
     unique.dedup();

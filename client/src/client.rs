@@ -663,3 +663,30 @@ impl Client {
         }
     }
 }
+
+impl Client {
+    /// Like [`Client::call`], except that a network failure (connection refused, reset, timed
+    /// out, answer cut short) is returned at once instead of retried: for a request that must
+    /// not reach a restarted server unchanged, such as GetEvents on a server whose
+    /// subscription ids repeat after a restart (gromox), where the old id may then name
+    /// another client's new subscription. Busy answers are still waited out; a refused bearer
+    /// token goes through [`Client::call`] once, which refreshes it.
+    pub(crate) async fn call_once(
+        &self,
+        xml: &str,
+        mailbox: Option<&str>,
+    ) -> Result<Vec<u8>, Error> {
+        let policy = self.inner.retry;
+        let mut refresh = false;
+        let mut busy = 0u32;
+        loop {
+            match self.exchange(xml, mailbox, refresh).await? {
+                Step::Done(body) => return Ok(body),
+                Step::Refresh => refresh = true,
+                // The shared back-off is set; the next exchange waits it out.
+                Step::Busy if policy.allows(busy) => busy += 1,
+                Step::Busy => return Err(Error::ews("ErrorServerBusy", None)),
+            }
+        }
+    }
+}

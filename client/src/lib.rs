@@ -66,7 +66,7 @@ pub use client::{Client, ClientBuilder, TokenProvider};
 pub use delivery::{Delivered, EventStream, Origin, Position, Recovery, Update, Watch};
 pub use error::Error;
 pub use http::ListenerTls;
-pub use line::{EventLine, LineOrigin, LinePosition};
+pub use line::{EventLine, LineOrigin, LinePosition, ResumeFrom};
 pub use listener::{PushListener, PushOptions, listen_push};
 pub use pull::watch_pull;
 pub use retry::RetryPolicy;

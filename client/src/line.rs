@@ -1,7 +1,7 @@
 //! The JSON line of one delivered event: what `ews-notify watch` and `listen` print, one per
 //! line, and what any other consumer of a [`Delivered`] can write the same way.
 //!
-//! `{"mailbox":"room1@example.com","event":{...},"origin":"notification","position":{"watermark":"...","syncState":null}}`:
+//! `{"mailbox":"room1@example.com","event":{...},"origin":"notification","position":{"watermark":"...","syncState":null,"resumeFrom":"watermark"}}`:
 //! the event is core's canonical event JSON, unchanged. `docs/canonical.schema.json` describes
 //! the line as `$defs/EventLine` (with the feature `schema`, [`EventLine`] implements
 //! `schemars::JsonSchema`).
@@ -17,7 +17,7 @@
 //! };
 //! let json = EventLine::new(&delivered).to_json();
 //! assert!(json.starts_with(r#"{"mailbox":"room1@example.com","event":{"kind":"status""#));
-//! assert!(json.ends_with(r#""origin":"catchUp","position":{"watermark":null,"syncState":"H4sI"}}"#));
+//! assert!(json.ends_with(r#""origin":"catchUp","position":{"watermark":null,"syncState":"H4sI","resumeFrom":"syncState"}}"#));
 //! ```
 
 use ews_notify::Event;
@@ -60,6 +60,21 @@ pub struct LinePosition<'a> {
     pub watermark: Option<&'a str>,
     /// The SyncFolderItems state of the last catch-up.
     pub sync_state: Option<&'a str>,
+    /// What a resumption starts from: the watermark, or (on a server that gives no
+    /// watermarks, such as gromox) a SyncFolderItems catch-up from the sync state; null before
+    /// either is known.
+    pub resume_from: Option<ResumeFrom>,
+}
+
+/// What a resumption from a [`LinePosition`] starts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub enum ResumeFrom {
+    /// A new subscription from the watermark: nothing is replayed.
+    Watermark,
+    /// A new subscription and a SyncFolderItems catch-up from the sync state.
+    SyncState,
 }
 
 impl From<Origin> for LineOrigin {
@@ -76,6 +91,11 @@ impl<'a> From<&'a Position> for LinePosition<'a> {
         Self {
             watermark: position.watermark.as_deref(),
             sync_state: position.sync_state.as_deref(),
+            resume_from: match (&position.watermark, &position.sync_state) {
+                (Some(_), _) => Some(ResumeFrom::Watermark),
+                (None, Some(_)) => Some(ResumeFrom::SyncState),
+                (None, None) => None,
+            },
         }
     }
 }
@@ -111,7 +131,15 @@ mod tests {
             "mailbox": d.mailbox,
             "event": serde_json::to_value(&d.event).unwrap(),
             "origin": match d.origin { Origin::Notification => "notification", Origin::CatchUp => "catchUp" },
-            "position": { "watermark": d.position.watermark, "syncState": d.position.sync_state },
+            "position": {
+                "watermark": d.position.watermark,
+                "syncState": d.position.sync_state,
+                "resumeFrom": match (&d.position.watermark, &d.position.sync_state) {
+                    (Some(_), _) => Some("watermark"),
+                    (None, Some(_)) => Some("syncState"),
+                    (None, None) => None,
+                },
+            },
         })
         .to_string()
     }

@@ -145,15 +145,28 @@ impl Shared {
         reason: Option<String>,
     ) -> Result<(), Error> {
         let id = establish(&self.client, &mut slot.mb, &|| self.request(), reason).await?;
-        let mut map = lock(&self.by_subscription);
-        if let Some(old) = slot.subscription.take() {
-            map.remove(&old);
-        }
-        map.insert(id.clone(), i);
+        rebind(
+            &mut lock(&self.by_subscription),
+            slot.subscription.take(),
+            &id,
+            i,
+        );
         slot.subscription = Some(id);
         slot.last_seen = Instant::now();
         Ok(())
     }
+}
+
+/// Points subscription id `new` at slot `i`, forgetting the slot's `old` id only while it
+/// still names this slot: some servers (gromox) hand out ids again after a restart, so another
+/// slot's new subscription may already hold the string this slot used before.
+fn rebind(map: &mut HashMap<String, usize>, old: Option<String>, new: &str, i: usize) {
+    if let Some(old) = old {
+        if map.get(&old) == Some(&i) {
+            map.remove(&old);
+        }
+    }
+    map.insert(new.to_string(), i);
 }
 
 /// Starts a push listener, subscribes every watch to it, and returns a stream per watch.
@@ -429,4 +442,35 @@ async fn notify(State(shared): State<Arc<Shared>>, body: HttpBody) -> Response {
         }
     }
     answer(SubscriptionStatus::Ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::rebind;
+
+    #[test]
+    fn a_reused_id_stays_with_the_slot_that_holds_it_now() {
+        // Before a restart slot 0 held "1", slot 1 held "2". After it, slot 1 re-subscribes
+        // first and is given "1" again; then slot 0 re-subscribes and gets "3".
+        let mut map = HashMap::from([("1".to_string(), 0), ("2".to_string(), 1)]);
+        rebind(&mut map, Some("2".into()), "1", 1);
+        rebind(&mut map, Some("1".into()), "3", 0);
+        assert_eq!(
+            map.get("1"),
+            Some(&1),
+            "slot 0's old id must not unbind slot 1's new one"
+        );
+        assert_eq!(map.get("3"), Some(&0));
+        assert_eq!(map.get("2"), None, "slot 1's old id is gone");
+        assert_eq!(map.len(), 2);
+    }
+
+    #[test]
+    fn the_same_id_given_back_to_the_same_slot_stays_bound() {
+        let mut map = HashMap::from([("1".to_string(), 0)]);
+        rebind(&mut map, Some("1".into()), "1", 0);
+        assert_eq!(map.get("1"), Some(&0));
+    }
 }

@@ -12,6 +12,10 @@ use crate::{Client, Error, EventStream, Watch};
 /// Pull subscription timeout asked for, in minutes.
 const PULL_TIMEOUT_MINUTES: u32 = 30;
 
+/// `Watermark` sent in GetEvents when the server gave none: without watermarks the position
+/// is the SyncFolderItems state alone, and a resubscription catches up from it.
+const NO_WATERMARK: &str = "AA==";
+
 /// Follows one mailbox by pull notifications, polling every `interval` when there is nothing
 /// more to fetch. The loop runs on the current tokio runtime until the stream is dropped or an
 /// unrecoverable error (sent as [`crate::Update::Failed`]).
@@ -35,17 +39,37 @@ async fn run(client: &Client, mb: &mut Mailbox, interval: Duration) -> Result<()
     let policy = client.retry_policy();
     // `MoreEvents` answers in a row that brought no event.
     let mut stalls = 0u32;
+    if mb.position.watermark.is_none() {
+        tracing::info!(mailbox = %mb.watch.mailbox, "ews: the server gives no watermarks; resuming from the SyncFolderItems state");
+    }
     loop {
-        let Some(w) = mb.position.watermark.clone() else {
-            return Err(Error::ews(
-                "missing Watermark",
-                Some("Subscribe gave no watermark"),
-            ));
-        };
+        // A server that gives no watermarks (gromox) ignores this one; the schema needs one.
+        let w = mb
+            .position
+            .watermark
+            .clone()
+            .unwrap_or_else(|| NO_WATERMARK.to_string());
         let xml = GetEventsRequest::new(id.clone(), w)
             .header(mb.watch.header())
             .build()?;
-        let body = client.call(&xml, Some(&mb.watch.mailbox)).await?;
+        let no_watermark = mb.position.watermark.is_none();
+        let body = if no_watermark {
+            // Without watermarks a lost connection may hide a server restart, after which this
+            // id may name another client's new subscription (gromox counts ids from 1 again):
+            // never send it again, subscribe anew and catch up from the sync state.
+            match client.call_once(&xml, Some(&mb.watch.mailbox)).await {
+                Ok(body) => body,
+                Err(e @ (Error::Network(_) | Error::Timeout(_))) => {
+                    tracing::info!(mailbox = %mb.watch.mailbox, error = %e, "ews: connection lost on a server without watermarks; subscribing anew");
+                    tokio::time::sleep(at_least(interval)).await;
+                    id = establish(client, mb, &make, Some("connection lost".into())).await?;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            }
+        } else {
+            client.call(&xml, Some(&mb.watch.mailbox)).await?
+        };
         let env = ews_notify::parse_notification(&body)?;
         let messages = match &env.body {
             Body::GetEventsResponse(m) => m,
@@ -60,8 +84,17 @@ async fn run(client: &Client, mb: &mut Mailbox, interval: Duration) -> Result<()
                 .response_code
                 .as_ref()
                 .map(|c| c.clone().into_owned());
+            // Without watermarks, an id another mailbox's new subscription took after a
+            // server restart is refused as not ours: that subscription is gone too.
+            let taken = |c: &ews_notify::ResponseCode<'_>| {
+                no_watermark
+                    && matches!(
+                        c.as_str(),
+                        "ErrorAccessDenied" | "ErrorSubscriptionAccessDenied"
+                    )
+            };
             match code {
-                Some(c) if c.requires_resubscribe() => {
+                Some(c) if c.requires_resubscribe() || taken(&c) => {
                     tracing::info!(mailbox = %mb.watch.mailbox, code = c.as_str(), "ews: subscription gone");
                     id = establish(client, mb, &make, Some(c.as_str().to_string())).await?;
                     continue;

@@ -164,8 +164,14 @@ impl Group {
                 End::Busy => Some("server busy".to_string()),
                 End::Broken(why) => {
                     // Events handed to the broken connection may be gone: catch up everyone.
+                    // And subscribe anew rather than reconnect with the old ids: the break
+                    // may hide a server restart, after which a server whose ids repeat
+                    // (gromox) may have given an old id to another client's subscription.
                     for i in 0..self.mailboxes.len() {
-                        let r = self.catch_up(i).await;
+                        let r = match &self.mailboxes[i] {
+                            Some(_) => self.resubscribe(i, "connection broken").await,
+                            None => Ok(()),
+                        };
                         if let Err(e) = r {
                             self.drop_mailbox(i, &e).await;
                         }

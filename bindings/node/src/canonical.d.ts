@@ -335,6 +335,12 @@ export interface LinePosition {
   watermark: string | null
   /** The SyncFolderItems state of the last catch-up. */
   syncState: string | null
+  /**
+   * What a resumption starts from: the watermark, or (on a server that gives no
+   * watermarks, such as gromox) a SyncFolderItems catch-up from the sync state; null before
+   * either is known.
+   */
+  resumeFrom: ResumeFrom | null
 }
 
 /**
@@ -525,12 +531,22 @@ export interface ResponseMessage {
   /** The `Notification`s carried (one for push and pull, any number for streaming). */
   notifications: Array<Notification>
   /**
+   * The local name the message element had when it was not the one its kind expects
+   * (gromox names each `GetEventsResponseMessage` `m:x`): the message was then read by its
+   * position and content. `null` for a well-named message; serialized as `"elementName"`
+   * only when set.
+   */
+  elementName?: string | null
+  /**
    * Child elements this crate does not read, by local name (`{namespace}local` when the
    * element is outside the EWS namespaces), in document order. Serialized as
    * `"unknownElements"` only when not empty, so they are never dropped quietly.
    */
   unknownElements?: Array<string>
 }
+
+/** What a resumption from a `LinePosition` starts from. */
+export type ResumeFrom = 'watermark' | 'syncState'
 
 /**
  * Version information from the SOAP header.

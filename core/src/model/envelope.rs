@@ -203,6 +203,12 @@ pub struct ResponseMessage<'a> {
     /// `"unknownElements"` only when not empty, so they are never dropped quietly.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unknown_elements: Vec<Cow<'a, str>>,
+    /// The local name the message element had when it was not the one its kind expects
+    /// (gromox names each `GetEventsResponseMessage` `m:x`): the message was then read by its
+    /// position and content. `None` for a well-named message; serialized as `"elementName"`
+    /// only when set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub element_name: Option<Cow<'a, str>>,
 }
 
 impl Serialize for Envelope<'_> {
@@ -325,6 +331,7 @@ impl ResponseMessage<'_> {
                 .map(Notification::into_owned)
                 .collect(),
             unknown_elements: self.unknown_elements.into_iter().map(own).collect(),
+            element_name: own_opt(self.element_name),
         }
     }
 }

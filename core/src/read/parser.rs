@@ -209,11 +209,9 @@ impl<'a> Ctx<'a> {
                 "SendNotification",
                 "SendNotificationResponseMessage",
             )?),
-            (Ns::Messages, "GetEventsResponse") => Body::GetEventsResponse(self.messages(
-                &message,
-                "GetEventsResponse",
-                "GetEventsResponseMessage",
-            )?),
+            (Ns::Messages, "GetEventsResponse") => {
+                Body::GetEventsResponse(response::get_events_messages(self, &message)?)
+            }
             (Ns::Messages, "GetStreamingEventsResponse") => {
                 Body::GetStreamingEventsResponse(self.messages(
                     &message,

@@ -30,6 +30,7 @@ pub(crate) fn response_message<'a>(
         error_subscription_ids: Vec::new(),
         notifications: Vec::new(),
         unknown_elements: Vec::new(),
+        element_name: None,
     };
     while let Some(child) = ctx.xml.child(name)? {
         let local = if child.ns == Ns::Messages {
@@ -111,4 +112,124 @@ pub(crate) fn messages<'a, T>(
         }
     }
     messages.ok_or_else(|| missing("ResponseMessages", kind, message.offset))
+}
+
+/// Reads a `GetEventsResponse`'s messages like [`messages`], and also a message element in the
+/// messages namespace under another name that carries a `ResponseClass` attribute: gromox
+/// (3.10) writes `m:x` for every `GetEventsResponseMessage`. Such a message is read by its
+/// position and content, and keeps its name in [`ResponseMessage::element_name`]. Any other
+/// element stays `unexpected_element`, as in [`messages`].
+pub(crate) fn get_events_messages<'a>(
+    ctx: &mut Ctx<'a>,
+    message: &Elem<'a>,
+) -> Result<Vec<ResponseMessage<'a>>, Error> {
+    const KIND: &str = "GetEventsResponse";
+    const ITEM: &str = "GetEventsResponseMessage";
+    let mut messages = None;
+    while let Some(child) = ctx.xml.child(KIND)? {
+        if child.is(Ns::Messages, "ResponseMessages") && messages.is_none() {
+            let mut list = Vec::new();
+            while let Some(m) = ctx.xml.child("ResponseMessages")? {
+                if m.is(Ns::Messages, ITEM) {
+                    list.push(response_message(ctx, &m, ITEM)?);
+                } else if m.ns == Ns::Messages && ctx.xml.attr(&m, "ResponseClass")?.is_some() {
+                    let mut read = response_message(ctx, &m, ITEM)?;
+                    read.element_name = Some(std::borrow::Cow::Borrowed(m.local));
+                    list.push(read);
+                } else {
+                    return Err(unexpected(&m, "ResponseMessages"));
+                }
+            }
+            messages = Some(list);
+        } else {
+            return Err(unexpected(&child, KIND));
+        }
+    }
+    messages.ok_or_else(|| missing("ResponseMessages", KIND, message.offset))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use crate::Body;
+
+    /// A GetEvents answer captured from gromox 3.10 (see tests/corpus/README.md).
+    const GROMOX: &[u8] = include_bytes!(
+        "../../../tests/corpus/regressions/issue-21-gromox-get-events-message-named-x.xml"
+    );
+
+    const ENVELOPE: &str = r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages" xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types"><s:Body>BODY</s:Body></s:Envelope>"#;
+
+    fn body(inner: &str) -> String {
+        ENVELOPE.replace("BODY", inner)
+    }
+
+    fn code(xml: &str) -> (&'static str, Option<usize>) {
+        let e = crate::parse_notification(xml.as_bytes()).unwrap_err();
+        (e.code(), e.offset())
+    }
+
+    #[test]
+    fn gromox_get_events_message_named_x_is_read_by_its_position() {
+        let env = crate::parse_notification(GROMOX).unwrap();
+        let Body::GetEventsResponse(messages) = &env.body else {
+            panic!("a GetEventsResponse: {:?}", env.body);
+        };
+        assert_eq!(messages.len(), 1);
+        let m = &messages[0];
+        assert_eq!(
+            m.element_name.as_deref(),
+            Some("x"),
+            "the odd name stays visible"
+        );
+        assert_eq!(m.notifications.len(), 1, "its Notification is read");
+        assert!(
+            !m.notifications[0].events.is_empty(),
+            "and the events in it"
+        );
+    }
+
+    #[test]
+    fn well_named_get_events_message_has_no_element_name() {
+        let xml = body(
+            r#"<m:GetEventsResponse><m:ResponseMessages><m:GetEventsResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode></m:GetEventsResponseMessage></m:ResponseMessages></m:GetEventsResponse>"#,
+        );
+        let env = crate::parse_notification(xml.as_bytes()).unwrap();
+        let json = env.to_json();
+        assert!(!json.contains("elementName"), "{json}");
+        assert_eq!(env.body.response_messages()[0].element_name, None);
+    }
+
+    #[test]
+    fn misnamed_message_without_response_class_stays_unexpected() {
+        let inner = r#"<m:GetEventsResponse><m:ResponseMessages><m:x><m:ResponseCode>NoError</m:ResponseCode></m:x></m:ResponseMessages></m:GetEventsResponse>"#;
+        let xml = body(inner);
+        let at = xml.find("<m:x>").unwrap();
+        assert_eq!(code(&xml), ("unexpected_element", Some(at)));
+    }
+
+    #[test]
+    fn misnamed_message_outside_the_messages_namespace_stays_unexpected() {
+        let inner = r#"<m:GetEventsResponse><m:ResponseMessages><t:x ResponseClass="Success"/></m:ResponseMessages></m:GetEventsResponse>"#;
+        let xml = body(inner);
+        let at = xml.find("<t:x").unwrap();
+        assert_eq!(code(&xml), ("unexpected_element", Some(at)));
+    }
+
+    #[test]
+    fn misnamed_message_of_other_kinds_stays_unexpected() {
+        for kind in [
+            "SendNotification",
+            "SubscribeResponse",
+            "GetStreamingEventsResponse",
+        ] {
+            let inner = format!(
+                r#"<m:{kind}><m:ResponseMessages><m:x ResponseClass="Success"/></m:ResponseMessages></m:{kind}>"#
+            );
+            let xml = body(&inner);
+            let at = xml.find("<m:x").unwrap();
+            assert_eq!(code(&xml), ("unexpected_element", Some(at)), "{kind}");
+        }
+    }
 }
