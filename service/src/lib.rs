@@ -17,4 +17,12 @@
 
 pub mod config;
 pub mod event;
+pub mod log;
+pub mod mailboxes;
+pub mod metrics;
+pub mod run;
+pub mod sink;
 pub mod store;
+
+pub use config::Config;
+pub use run::{ServeError, serve, serve_until_signal};

@@ -1,0 +1,42 @@
+//! `ews-notify serve` without the rest of the CLI: what the crash tests run as a child process
+//! (`serve --config FILE`), so the service crate's tests need no other crate's binary. Set
+//! `EWS_NOTIFY_BIN` to run the real `ews-notify` instead.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    let Some(path) = args
+        .iter()
+        .position(|a| a == "--config")
+        .and_then(|i| args.get(i + 1))
+    else {
+        eprintln!("usage: serve --config FILE");
+        return ExitCode::FAILURE;
+    };
+    let config = match ews_notify_service::Config::load(path.as_ref(), std::env::vars()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error[config]: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    ews_notify_service::log::init(ews_notify_service::log::LogFormat::Text);
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error[runtime]: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(ews_notify_service::serve_until_signal(config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error[serve]: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
