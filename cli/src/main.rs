@@ -8,6 +8,7 @@
 //! ews-notify request BUILDER ...    an EWS request (subscribe, get-item, ...) -> SOAP XML
 //! ews-notify watch --url URL --mailbox SMTP ...   follow mailboxes -> one JSON line per event
 //! ews-notify listen --port N --secret S --url URL --mailbox SMTP ...   push, the same lines
+//! ews-notify serve --config ews-notify.toml [--check]   the service: outbox + sink
 //! ```
 //! Errors go to stderr as `error[code] at byte N: message`, exit status 1.
 
@@ -21,6 +22,7 @@ mod input;
 mod listen;
 mod parse;
 mod request;
+mod serve;
 mod watch;
 
 /// Read Microsoft Exchange (EWS) notification envelopes.
@@ -47,6 +49,8 @@ enum Command {
     Watch(watch::Args),
     /// Receive push notifications for mailboxes of an EWS server; one JSON line per event.
     Listen(listen::Args),
+    /// Run the service: follow a set of mailboxes into a durable outbox and deliver it to a sink.
+    Serve(serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -58,6 +62,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(&args),
         Command::Watch(args) => watch::run(&args),
         Command::Listen(args) => listen::run(&args),
+        Command::Serve(args) => serve::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
