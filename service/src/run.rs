@@ -252,22 +252,40 @@ async fn writer(
     written: Arc<Notify>,
     stop: watch::Receiver<bool>,
 ) {
-    while let Some(first) = rx.recv().await {
-        let mut batch = vec![first];
-        while batch.len() < WRITE_BATCH {
+    // Writes read but not yet committed, in order (what did not fit under the bound).
+    let mut carry: std::collections::VecDeque<Write> = std::collections::VecDeque::new();
+    loop {
+        if carry.is_empty() {
+            match rx.recv().await {
+                Some(w) => carry.push_back(w),
+                None => return,
+            }
+        }
+        while carry.len() < WRITE_BATCH {
             match rx.try_recv() {
-                Ok(w) => batch.push(w),
+                Ok(w) => carry.push_back(w),
                 Err(_) => break,
             }
         }
-        let events = batch.iter().filter(|w| w.record.is_some()).count() as u64;
-        // Back-pressure: wait until the batch fits (an empty outbox takes any batch).
-        loop {
+        // Back-pressure: wait for room; then take the writes (in order) that fit. A write
+        // without an event (a position after a catch-up) always fits.
+        let batch: Vec<Write> = loop {
             let depth = store.outbox_depth().unwrap_or(u64::MAX);
             metrics.outbox_depth.store(depth, Ordering::Relaxed);
-            if events == 0 || depth == 0 || depth + events <= outbox_max {
+            let mut room = outbox_max.saturating_sub(depth);
+            let mut take = 0;
+            for w in &carry {
+                if w.record.is_some() {
+                    if room == 0 {
+                        break;
+                    }
+                    room -= 1;
+                }
+                take += 1;
+            }
+            if take > 0 {
                 metrics.paused.store(0, Ordering::Relaxed);
-                break;
+                break carry.drain(..take).collect();
             }
             if metrics.paused.swap(1, Ordering::Relaxed) == 0 {
                 tracing::warn!(
@@ -281,7 +299,7 @@ async fn writer(
                 return;
             }
             let _ = tokio::time::timeout(Duration::from_millis(500), drained.notified()).await;
-        }
+        };
         let mut records = Vec::new();
         let mut positions: BTreeMap<String, Position> = BTreeMap::new();
         for w in batch {

@@ -50,7 +50,7 @@ pub fn temp_dir(name: &str) -> PathBuf {
 }
 
 /// How to run `serve`: `EWS_NOTIFY_BIN` (the real `ews-notify`) when set, else this crate's
-/// `serve` example (built by `cargo test` next to the test binaries).
+/// `ews-notify-serve` (cargo builds it for the integration tests).
 pub fn serve_command(config: &Path) -> Command {
     let mut c = match std::env::var_os("EWS_NOTIFY_BIN") {
         Some(bin) => {
@@ -58,21 +58,7 @@ pub fn serve_command(config: &Path) -> Command {
             c.arg("serve");
             c
         }
-        None => {
-            let exe = std::env::current_exe().unwrap();
-            let example = exe
-                .parent()
-                .and_then(Path::parent)
-                .unwrap()
-                .join("examples")
-                .join("serve");
-            assert!(
-                example.exists(),
-                "{} missing: run through `cargo test` (it builds examples)",
-                example.display()
-            );
-            Command::new(example)
-        }
+        None => Command::new(env!("CARGO_BIN_EXE_ews-notify-serve")),
     };
     c.arg("--config").arg(config);
     c

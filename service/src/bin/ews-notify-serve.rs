@@ -1,6 +1,6 @@
-//! `ews-notify serve` without the rest of the CLI: what the crash tests run as a child process
-//! (`serve --config FILE`), so the service crate's tests need no other crate's binary. Set
-//! `EWS_NOTIFY_BIN` to run the real `ews-notify` instead.
+//! `ews-notify-serve --config FILE`: the service alone, as `ews-notify serve` runs it, without
+//! the rest of the CLI (a smaller container image; the crash tests run it as a child process,
+//! or the real `ews-notify` when `EWS_NOTIFY_BIN` is set).
 
 use std::process::ExitCode;
 
@@ -11,7 +11,7 @@ fn main() -> ExitCode {
         .position(|a| a == "--config")
         .and_then(|i| args.get(i + 1))
     else {
-        eprintln!("usage: serve --config FILE");
+        eprintln!("usage: ews-notify-serve --config FILE");
         return ExitCode::FAILURE;
     };
     let config = match ews_notify_service::Config::load(path.as_ref(), std::env::vars()) {
