@@ -17,6 +17,10 @@ step "install system packages"
 need_apt=()
 command -v xmllint >/dev/null || need_apt+=(libxml2-utils)
 command -v chromium >/dev/null || need_apt+=(chromium)
+# The service's sink tests start real brokers (.ci/steps/service.sh requires them).
+[ -x /usr/sbin/nats-server ] || need_apt+=(nats-server)
+[ -x /usr/bin/redis-server ] || need_apt+=(redis-server)
+[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || need_apt+=(rabbitmq-server)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
@@ -33,7 +37,7 @@ cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 step "cargo test"
 cargo test --workspace --all-features --locked
 
-for s in corpus-schema canonical-schema python node wasm web-demo transport benches; do
+for s in corpus-schema canonical-schema python node wasm web-demo transport benches service; do
   step "$s"
   bash ".ci/steps/$s.sh"
 done

@@ -1,4 +1,4 @@
-//! `ews-notify-serve --config FILE`: the service alone, as `ews-notify serve` runs it, without
+//! `ews-notify-serve --config FILE [--log-format text|json]`: the service alone, as `ews-notify serve` runs it, without
 //! the rest of the CLI (a smaller container image; the crash tests run it as a child process,
 //! or the real `ews-notify` when `EWS_NOTIFY_BIN` is set).
 
@@ -11,7 +11,7 @@ fn main() -> ExitCode {
         .position(|a| a == "--config")
         .and_then(|i| args.get(i + 1))
     else {
-        eprintln!("usage: ews-notify-serve --config FILE");
+        eprintln!("usage: ews-notify-serve --config FILE [--log-format text|json]");
         return ExitCode::FAILURE;
     };
     let config = match ews_notify_service::Config::load(path.as_ref(), std::env::vars()) {
@@ -21,7 +21,14 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    ews_notify_service::log::init(ews_notify_service::log::LogFormat::Text);
+    let json = args
+        .windows(2)
+        .any(|w| w[0] == "--log-format" && w[1] == "json");
+    ews_notify_service::log::init(if json {
+        ews_notify_service::log::LogFormat::Json
+    } else {
+        ews_notify_service::log::LogFormat::Text
+    });
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
