@@ -263,6 +263,8 @@ pub enum SinkKind {
     File,
     /// NATS JetStream.
     Nats,
+    /// Redis Streams.
+    Redis,
 }
 
 /// The message format.
@@ -280,7 +282,7 @@ pub enum Format {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Sink {
-    /// stdout (default), file or nats.
+    /// stdout (default), file, nats or redis.
     #[serde(default)]
     pub kind: SinkKind,
     /// json (default) or cloudevents.
@@ -293,6 +295,8 @@ pub struct Sink {
     pub file: Option<FileSink>,
     /// `[sink.nats]`.
     pub nats: Option<NatsSink>,
+    /// `[sink.redis]`.
+    pub redis: Option<RedisSink>,
 }
 
 impl Default for Sink {
@@ -303,6 +307,7 @@ impl Default for Sink {
             batch: default_batch(),
             file: None,
             nats: None,
+            redis: None,
         }
     }
 }
@@ -331,6 +336,24 @@ pub struct NatsSink {
     pub stream: Option<String>,
     /// Environment variable holding a token.
     pub token_env: Option<String>,
+}
+
+/// `[sink.redis]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedisSink {
+    /// `redis://[:password@]host:port/db` (a password belongs in `EWS_NOTIFY_SINK__REDIS__URL`,
+    /// not in the file).
+    pub url: String,
+    /// Stream key (default `ews:events`).
+    #[serde(default = "default_redis_stream")]
+    pub stream: String,
+    /// Trim the stream to about this many entries (`MAXLEN ~`); none: no trimming.
+    pub max_len: Option<u64>,
+}
+
+fn default_redis_stream() -> String {
+    "ews:events".into()
 }
 
 /// `[http]`: the operations endpoint.
@@ -526,7 +549,13 @@ impl Config {
                     "missing (needed by kind = \"nats\")",
                 ));
             }
-            SinkKind::File | SinkKind::Nats => {}
+            SinkKind::Redis if self.sink.redis.is_none() => {
+                return Err(ConfigError::key(
+                    "sink.redis",
+                    "missing (needed by kind = \"redis\")",
+                ));
+            }
+            SinkKind::File | SinkKind::Nats | SinkKind::Redis => {}
         }
         if self.mailboxes.command.first().is_some_and(String::is_empty) {
             return Err(ConfigError::key(

@@ -14,6 +14,7 @@
 //!
 //! Features:
 //! - `nats` (default): the NATS JetStream sink.
+//! - `redis` (default): the Redis Streams sink.
 
 pub mod config;
 pub mod event;

@@ -10,34 +10,15 @@
 mod common;
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{Serve, Workload, compare, free_port, ledger, parse_line, temp_dir, wait_until};
+use common::{
+    Serve, Workload, compare, free_port, ledger, parse_line, require, temp_dir, wait_until,
+};
 use ews_sim::{Config, NewItem, Simulator};
-
-/// The binary, or `None` after printing SKIPPED (a failure when sinks are required).
-pub fn require(binary: &str, test: &str) -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .chain([
-                PathBuf::from("/usr/sbin"),
-                PathBuf::from("/usr/lib/rabbitmq/bin"),
-            ])
-            .map(|d| d.join(binary))
-            .find(|p| p.is_file())
-    });
-    if found.is_none() {
-        assert!(
-            std::env::var("EWS_NOTIFY_REQUIRE_SINKS").as_deref() != Ok("1"),
-            "{test}: {binary} missing and EWS_NOTIFY_REQUIRE_SINKS=1"
-        );
-        println!("SKIPPED: {test} (no {binary})");
-    }
-    found
-}
 
 struct Nats {
     child: Child,

@@ -12,6 +12,8 @@ use crate::store::Pending;
 
 #[cfg(feature = "nats")]
 mod nats;
+#[cfg(feature = "redis")]
+mod redis;
 
 /// Why a sink did not take a batch.
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +56,9 @@ pub enum Sink {
     /// NATS JetStream.
     #[cfg(feature = "nats")]
     Nats(Box<nats::NatsSink>),
+    /// Redis Streams.
+    #[cfg(feature = "redis")]
+    Redis(Box<redis::RedisSink>),
 }
 
 impl Sink {
@@ -85,6 +90,17 @@ impl Sink {
             }
             #[cfg(not(feature = "nats"))]
             SinkKind::Nats => Err(SinkError::NotBuilt("nats")),
+            #[cfg(feature = "redis")]
+            SinkKind::Redis => {
+                let Some(r) = &cfg.redis else {
+                    return Err(SinkError::Unreachable("[sink.redis] missing".into()));
+                };
+                Ok(Self::Redis(Box::new(
+                    redis::RedisSink::connect(r, cfg.format).await?,
+                )))
+            }
+            #[cfg(not(feature = "redis"))]
+            SinkKind::Redis => Err(SinkError::NotBuilt("redis")),
         }
     }
 
@@ -95,6 +111,8 @@ impl Sink {
             Self::File(_) => "file",
             #[cfg(feature = "nats")]
             Self::Nats(_) => "nats",
+            #[cfg(feature = "redis")]
+            Self::Redis(_) => "redis",
         }
     }
 
@@ -115,6 +133,8 @@ impl Sink {
             Self::File(f) => f.send(batch),
             #[cfg(feature = "nats")]
             Self::Nats(n) => n.send(batch).await,
+            #[cfg(feature = "redis")]
+            Self::Redis(r) => r.send(batch).await,
         }
     }
 }

@@ -378,3 +378,24 @@ pub fn ledger(sim: &Simulator, names: &[String]) -> HashMap<String, Vec<LogEvent
         .map(|n| (n.clone(), sim.generated(n)))
         .collect()
 }
+
+/// The binary, or `None` after printing SKIPPED (a failure when sinks are required).
+pub fn require(binary: &str, test: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .chain([
+                PathBuf::from("/usr/sbin"),
+                PathBuf::from("/usr/lib/rabbitmq/bin"),
+            ])
+            .map(|d| d.join(binary))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var("EWS_NOTIFY_REQUIRE_SINKS").as_deref() != Ok("1"),
+            "{test}: {binary} missing and EWS_NOTIFY_REQUIRE_SINKS=1"
+        );
+        println!("SKIPPED: {test} (no {binary})");
+    }
+    found
+}

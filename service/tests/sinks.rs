@@ -1,0 +1,173 @@
+//! Each sink against its real server, started here on a free port and stopped after: `serve`
+//! follows simulated mailboxes (pull) while changes are made and is SIGKILLed once; the
+//! sink's content must then hold every change, nothing invented, each repeat with its id.
+//!
+//! A missing server binary prints `SKIPPED: <test> (no <binary>)` and returns, unless
+//! `EWS_NOTIFY_REQUIRE_SINKS=1`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{
+    Line, Serve, Workload, compare, free_port, ledger, parse_line, require, temp_dir, wait_until,
+};
+use ews_sim::{Config, NewItem, Simulator};
+
+/// A server process, killed when dropped.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn listening(port: u16) -> bool {
+    std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+}
+
+/// Runs `serve` with `sink` (the `[sink]` tables) over 4 mailboxes; `read` gives the sink's
+/// content as canonical JSON bodies.
+fn run_sink(name: &str, dir: &Path, sink: &str, read: &dyn Fn() -> Vec<String>) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let sim = Arc::new(rt.block_on(Simulator::start(Config::default())).unwrap());
+    let names: Vec<String> = (0..4).map(|i| format!("user{i}@example.com")).collect();
+    for n in &names {
+        sim.add_mailbox(n);
+    }
+    let config = dir.join("ews-notify.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"
+[exchange]
+url = "{sim}"
+mode = "pull"
+user = "svc"
+password_env = "EWS_NOTIFY_SINK_PASSWORD"
+pull_interval_ms = 50
+
+[mailboxes]
+list = {names:?}
+
+[state]
+path = "{dir}/state.db"
+
+{sink}
+"#,
+            sim = sim.url(),
+            dir = dir.display(),
+        ),
+    )
+    .unwrap();
+    let env = [("EWS_NOTIFY_SINK_PASSWORD", "secret")];
+    let log = dir.join("serve.log");
+    let mut serve = Serve::start(&config, &log, &env);
+    assert!(
+        wait_until(Duration::from_secs(30), || sim.stats().subscriptions >= 4),
+        "{name}: no subscriptions; log {}",
+        log.display()
+    );
+    let baseline: HashMap<String, usize> = names
+        .iter()
+        .map(|n| (n.clone(), sim.generated(n).len()))
+        .collect();
+    for n in &names {
+        sim.create_item(n, NewItem::single("first")).unwrap();
+    }
+    let lines = || -> Vec<Line> { read().iter().map(|b| parse_line(b)).collect() };
+    assert!(
+        wait_until(Duration::from_secs(30), || lines().len() >= names.len()),
+        "{name}: first events missing; log {}",
+        log.display()
+    );
+    let workload = Workload::start(sim.clone(), names.clone(), 5, Duration::from_millis(40));
+    std::thread::sleep(Duration::from_millis(700));
+    serve.kill();
+    serve = Serve::start(&config, &log, &env);
+    std::thread::sleep(Duration::from_millis(700));
+    workload.stop();
+    let mut v = compare(&lines(), &ledger(&sim, &names), &baseline);
+    wait_until(Duration::from_secs(60), || {
+        v = compare(&lines(), &ledger(&sim, &names), &baseline);
+        v.missing.is_empty()
+    });
+    let status = serve.terminate();
+    eprintln!(
+        "{name}: {} item changes generated, {} delivered as themselves, {} messages, {} repeats",
+        v.generated, v.exact, v.lines, v.repeats
+    );
+    assert!(status.success(), "{name}: SIGTERM must exit 0: {status}");
+    assert!(v.missing.is_empty(), "{name}: lost {:?}", v.missing);
+    assert!(v.invented.is_empty(), "{name}: invented {:?}", v.invented);
+    assert!(v.id_conflicts.is_empty(), "{name}: {:?}", v.id_conflicts);
+    assert!(v.generated >= 8, "{name}: the workload made changes");
+    drop(rt);
+}
+
+#[test]
+fn redis_stream_takes_every_change() {
+    let Some(bin) = require("redis-server", "redis_sink") else {
+        return;
+    };
+    let dir = temp_dir("redis");
+    let port = free_port();
+    let _server = Server(
+        Command::new(bin)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+            ])
+            .args(["--appendonly", "no", "--dir"])
+            .arg(&dir)
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    assert!(wait_until(Duration::from_secs(10), || listening(port)));
+    let url = format!("redis://127.0.0.1:{port}/");
+    let sink = format!(
+        "[sink]\nkind = \"redis\"\n\n[sink.redis]\nurl = \"{url}\"\nstream = \"ews:test\"\n"
+    );
+    let read = || -> Vec<String> {
+        let client = redis::Client::open(url.as_str()).unwrap();
+        let mut con = client.get_connection().unwrap();
+        let reply: redis::streams::StreamRangeReply = redis::cmd("XRANGE")
+            .arg("ews:test")
+            .arg("-")
+            .arg("+")
+            .query(&mut con)
+            .unwrap();
+        reply
+            .ids
+            .iter()
+            .map(|e| {
+                let id: String = e.get("eventId").unwrap();
+                let data: String = e.get("data").unwrap();
+                assert_eq!(
+                    parse_line(&data).event_id,
+                    id,
+                    "the eventId field is the event's"
+                );
+                data
+            })
+            .collect()
+    };
+    run_sink("redis", &dir, &sink, &read);
+    let _ = std::fs::remove_dir_all(&dir);
+}
