@@ -265,6 +265,8 @@ pub enum SinkKind {
     Nats,
     /// Redis Streams.
     Redis,
+    /// HTTP POST per event.
+    Webhook,
 }
 
 /// The message format.
@@ -282,7 +284,7 @@ pub enum Format {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Sink {
-    /// stdout (default), file, nats or redis.
+    /// stdout (default), file, nats, redis or webhook.
     #[serde(default)]
     pub kind: SinkKind,
     /// json (default) or cloudevents.
@@ -297,6 +299,8 @@ pub struct Sink {
     pub nats: Option<NatsSink>,
     /// `[sink.redis]`.
     pub redis: Option<RedisSink>,
+    /// `[sink.webhook]`.
+    pub webhook: Option<WebhookSink>,
 }
 
 impl Default for Sink {
@@ -308,6 +312,7 @@ impl Default for Sink {
             file: None,
             nats: None,
             redis: None,
+            webhook: None,
         }
     }
 }
@@ -350,6 +355,25 @@ pub struct RedisSink {
     pub stream: String,
     /// Trim the stream to about this many entries (`MAXLEN ~`); none: no trimming.
     pub max_len: Option<u64>,
+}
+
+/// `[sink.webhook]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookSink {
+    /// The URL events are POSTed to.
+    pub url: String,
+    /// Environment variable holding the HMAC-SHA256 key of the signature header.
+    pub secret_env: Option<String>,
+    /// File holding that key.
+    pub secret_file: Option<PathBuf>,
+    /// Timeout of one POST, in seconds.
+    #[serde(default = "default_webhook_timeout")]
+    pub timeout_secs: u64,
+}
+
+fn default_webhook_timeout() -> u64 {
+    10
 }
 
 fn default_redis_stream() -> String {
@@ -555,6 +579,28 @@ impl Config {
                     "missing (needed by kind = \"redis\")",
                 ));
             }
+            SinkKind::Webhook => match &self.sink.webhook {
+                None => {
+                    return Err(ConfigError::key(
+                        "sink.webhook",
+                        "missing (needed by kind = \"webhook\")",
+                    ));
+                }
+                Some(w) if !(w.url.starts_with("http://") || w.url.starts_with("https://")) => {
+                    return Err(ConfigError::key(
+                        "sink.webhook.url",
+                        "must start with http:// or https://",
+                    ));
+                }
+                Some(w) if w.secret_env.is_some() || w.secret_file.is_some() => {
+                    secret(
+                        "sink.webhook.secret",
+                        w.secret_env.as_deref(),
+                        w.secret_file.as_deref(),
+                    )?;
+                }
+                Some(_) => {}
+            },
             SinkKind::File | SinkKind::Nats | SinkKind::Redis => {}
         }
         if self.mailboxes.command.first().is_some_and(String::is_empty) {

@@ -435,8 +435,12 @@ async fn forwarder(
             Some(e) => {
                 metrics.sink_ok.store(false, Ordering::Relaxed);
                 metrics.sink_errors.fetch_add(1, Ordering::Relaxed);
-                // Reconnect on the next attempt.
+                // Reconnect on the next attempt. Progress (a prefix taken) restarts the
+                // back-off from its base: the sink is up, it refused one event.
                 sink = None;
+                if acked > 0 {
+                    attempt = 0;
+                }
                 if *stop.borrow() && acked == 0 {
                     tracing::warn!(error = %e, "sink down during shutdown");
                 }

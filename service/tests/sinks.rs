@@ -171,3 +171,83 @@ fn redis_stream_takes_every_change() {
     run_sink("redis", &dir, &sink, &read);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn webhook_takes_every_change_signed_through_refusals() {
+    use axum::body::Bytes;
+    use axum::http::{HeaderMap, StatusCode};
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let dir = temp_dir("webhook");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let received: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(Vec::new()));
+    let bad_signatures = Arc::new(AtomicUsize::new(0));
+    let calls = Arc::new(AtomicUsize::new(0));
+    let secret = "whsec-test";
+    let (r, b, c) = (received.clone(), bad_signatures.clone(), calls.clone());
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: HeaderMap, body: Bytes| {
+            let (r, b, c) = (r.clone(), b.clone(), c.clone());
+            async move {
+                // Every fifth call is refused: the sink must retry it, in order.
+                if c.fetch_add(1, Ordering::Relaxed) % 5 == 4 {
+                    return StatusCode::SERVICE_UNAVAILABLE;
+                }
+                let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret.as_bytes());
+                let sig = headers
+                    .get("Ews-Notify-Signature")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.strip_prefix("sha256="))
+                    .unwrap_or("");
+                let tag: Vec<u8> = (0..sig.len() / 2)
+                    .filter_map(|i| u8::from_str_radix(sig.get(2 * i..2 * i + 2)?, 16).ok())
+                    .collect();
+                if ring::hmac::verify(&key, &body, &tag).is_err() {
+                    b.fetch_add(1, Ordering::Relaxed);
+                    return StatusCode::UNAUTHORIZED;
+                }
+                let text = String::from_utf8(body.to_vec()).unwrap();
+                let id = headers
+                    .get("Ews-Notify-Event-Id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                assert_eq!(parse_line(&text).event_id, id, "the header names the event");
+                r.lock().unwrap().push(text);
+                StatusCode::NO_CONTENT
+            }
+        }),
+    );
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let port = listener.local_addr().unwrap().port();
+    rt.spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    // The key comes from a file, as a systemd credential would.
+    let key_file = dir.join("webhook.key");
+    std::fs::write(&key_file, format!("{secret}\n")).unwrap();
+    let sink = format!(
+        "[sink]\nkind = \"webhook\"\n\n[sink.webhook]\nurl = \"http://127.0.0.1:{port}/hook\"\nsecret_file = \"{}\"\n",
+        key_file.display()
+    );
+    let read = || received.lock().unwrap().clone();
+    run_sink("webhook", &dir, &sink, &read);
+    assert_eq!(
+        bad_signatures.load(Ordering::Relaxed),
+        0,
+        "a signature did not verify"
+    );
+    assert!(
+        calls.load(Ordering::Relaxed) >= 5,
+        "refusals were exercised"
+    );
+    drop(rt);
+    let _ = std::fs::remove_dir_all(&dir);
+}

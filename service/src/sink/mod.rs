@@ -14,6 +14,7 @@ use crate::store::Pending;
 mod nats;
 #[cfg(feature = "redis")]
 mod redis;
+pub mod webhook;
 
 /// Why a sink did not take a batch.
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +60,8 @@ pub enum Sink {
     /// Redis Streams.
     #[cfg(feature = "redis")]
     Redis(Box<redis::RedisSink>),
+    /// An HTTP webhook.
+    Webhook(Box<webhook::WebhookSink>),
 }
 
 impl Sink {
@@ -101,6 +104,14 @@ impl Sink {
             }
             #[cfg(not(feature = "redis"))]
             SinkKind::Redis => Err(SinkError::NotBuilt("redis")),
+            SinkKind::Webhook => {
+                let Some(w) = &cfg.webhook else {
+                    return Err(SinkError::Unreachable("[sink.webhook] missing".into()));
+                };
+                Ok(Self::Webhook(Box::new(webhook::WebhookSink::new(
+                    w, cfg.format,
+                )?)))
+            }
         }
     }
 
@@ -113,6 +124,7 @@ impl Sink {
             Self::Nats(_) => "nats",
             #[cfg(feature = "redis")]
             Self::Redis(_) => "redis",
+            Self::Webhook(_) => "webhook",
         }
     }
 
@@ -135,6 +147,7 @@ impl Sink {
             Self::Nats(n) => n.send(batch).await,
             #[cfg(feature = "redis")]
             Self::Redis(r) => r.send(batch).await,
+            Self::Webhook(w) => w.send(batch).await,
         }
     }
 }
