@@ -267,6 +267,8 @@ pub enum SinkKind {
     Redis,
     /// HTTP POST per event.
     Webhook,
+    /// RabbitMQ (AMQP 0-9-1).
+    Amqp,
 }
 
 /// The message format.
@@ -284,7 +286,7 @@ pub enum Format {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Sink {
-    /// stdout (default), file, nats, redis or webhook.
+    /// stdout (default), file, nats, redis, webhook or amqp.
     #[serde(default)]
     pub kind: SinkKind,
     /// json (default) or cloudevents.
@@ -301,6 +303,8 @@ pub struct Sink {
     pub redis: Option<RedisSink>,
     /// `[sink.webhook]`.
     pub webhook: Option<WebhookSink>,
+    /// `[sink.amqp]`.
+    pub amqp: Option<AmqpSink>,
 }
 
 impl Default for Sink {
@@ -313,6 +317,7 @@ impl Default for Sink {
             nats: None,
             redis: None,
             webhook: None,
+            amqp: None,
         }
     }
 }
@@ -370,6 +375,21 @@ pub struct WebhookSink {
     /// Timeout of one POST, in seconds.
     #[serde(default = "default_webhook_timeout")]
     pub timeout_secs: u64,
+}
+
+/// `[sink.amqp]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AmqpSink {
+    /// `amqp://user:password@host:5672/%2f` (credentials belong in `EWS_NOTIFY_SINK__AMQP__URL`).
+    pub url: String,
+    /// Exchange published to (default: the default exchange, `""`).
+    #[serde(default)]
+    pub exchange: String,
+    /// Routing key (default: `queue`).
+    pub routing_key: Option<String>,
+    /// A durable queue declared at connect (with the default exchange, also the routing key).
+    pub queue: Option<String>,
 }
 
 fn default_webhook_timeout() -> u64 {
@@ -598,6 +618,21 @@ impl Config {
                         w.secret_env.as_deref(),
                         w.secret_file.as_deref(),
                     )?;
+                }
+                Some(_) => {}
+            },
+            SinkKind::Amqp => match &self.sink.amqp {
+                None => {
+                    return Err(ConfigError::key(
+                        "sink.amqp",
+                        "missing (needed by kind = \"amqp\")",
+                    ));
+                }
+                Some(a) if a.routing_key.is_none() && a.queue.is_none() => {
+                    return Err(ConfigError::key(
+                        "sink.amqp.routing_key",
+                        "missing: set routing_key or queue",
+                    ));
                 }
                 Some(_) => {}
             },

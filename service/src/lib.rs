@@ -15,6 +15,9 @@
 //! Features:
 //! - `nats` (default): the NATS JetStream sink.
 //! - `redis` (default): the Redis Streams sink.
+//! - `amqp` (default): the RabbitMQ (AMQP 0-9-1) sink.
+//!
+//! stdout, file and webhook sinks are always built.
 
 pub mod config;
 pub mod event;

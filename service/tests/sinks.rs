@@ -251,3 +251,130 @@ fn webhook_takes_every_change_signed_through_refusals() {
     drop(rt);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A private RabbitMQ node (its own ports, data, logs and epmd), stopped when dropped.
+struct Rabbit {
+    env: Vec<(String, String)>,
+    ctl: std::path::PathBuf,
+    epmd_port: u16,
+    child: Option<Child>,
+}
+
+impl Rabbit {
+    fn start(server: &Path, dir: &Path, port: u16) -> Self {
+        let epmd_port = free_port();
+        let env: Vec<(String, String)> = vec![
+            ("RABBITMQ_NODE_PORT".into(), port.to_string()),
+            ("RABBITMQ_DIST_PORT".into(), free_port().to_string()),
+            (
+                "RABBITMQ_NODENAME".into(),
+                format!("ewsnotify{port}@localhost"),
+            ),
+            (
+                "RABBITMQ_MNESIA_BASE".into(),
+                dir.join("mnesia").display().to_string(),
+            ),
+            (
+                "RABBITMQ_LOG_BASE".into(),
+                dir.join("log").display().to_string(),
+            ),
+            (
+                "RABBITMQ_PID_FILE".into(),
+                dir.join("rabbit.pid").display().to_string(),
+            ),
+            ("ERL_EPMD_PORT".into(), epmd_port.to_string()),
+        ];
+        let child = Command::new(server)
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let ctl = server.with_file_name("rabbitmqctl");
+        Self {
+            env,
+            ctl,
+            epmd_port,
+            child: Some(child),
+        }
+    }
+}
+
+impl Drop for Rabbit {
+    fn drop(&mut self) {
+        let _ = Command::new(&self.ctl)
+            .arg("stop")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        // The node's own epmd (on its private port), not anyone else's.
+        let _ = Command::new("epmd")
+            .args(["-port", &self.epmd_port.to_string(), "-kill"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+#[test]
+fn rabbitmq_queue_takes_every_change_with_confirms() {
+    let Some(server) = require("rabbitmq-server", "amqp_sink") else {
+        return;
+    };
+    let dir = temp_dir("amqp");
+    let port = free_port();
+    let _rabbit = Rabbit::start(&server, &dir, port);
+    assert!(
+        wait_until(Duration::from_secs(60), || listening(port)),
+        "rabbitmq-server did not listen on {port}"
+    );
+    let url = format!("amqp://guest:guest@127.0.0.1:{port}/%2f");
+    let sink =
+        format!("[sink]\nkind = \"amqp\"\n\n[sink.amqp]\nurl = \"{url}\"\nqueue = \"ews-test\"\n");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let got: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let read = || -> Vec<String> {
+        rt.block_on(async {
+            use lapin::options::BasicGetOptions;
+            let props = lapin::ConnectionProperties::default()
+                .with_executor(tokio_executor_trait::Tokio::current())
+                .with_reactor(tokio_reactor_trait::Tokio::current());
+            let Ok(conn) = lapin::Connection::connect(&url, props).await else {
+                return;
+            };
+            let ch = conn.create_channel().await.unwrap();
+            while let Ok(Some(m)) = ch
+                .basic_get("ews-test", BasicGetOptions { no_ack: true })
+                .await
+            {
+                let body = String::from_utf8(m.delivery.data.clone()).unwrap();
+                let id = m
+                    .delivery
+                    .properties
+                    .message_id()
+                    .as_ref()
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default();
+                assert_eq!(parse_line(&body).event_id, id, "message_id is the eventId");
+                assert_eq!(
+                    *m.delivery.properties.delivery_mode(),
+                    Some(2),
+                    "messages are persistent"
+                );
+                got.lock().unwrap().push(body);
+            }
+            let _ = conn.close(200, "done").await;
+        });
+        got.lock().unwrap().clone()
+    };
+    run_sink("amqp", &dir, &sink, &read);
+    drop(rt);
+}

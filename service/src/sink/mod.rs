@@ -10,6 +10,8 @@ use serde_json::json;
 use crate::config::{self, Format, SinkKind};
 use crate::store::Pending;
 
+#[cfg(feature = "amqp")]
+mod amqp;
 #[cfg(feature = "nats")]
 mod nats;
 #[cfg(feature = "redis")]
@@ -62,6 +64,9 @@ pub enum Sink {
     Redis(Box<redis::RedisSink>),
     /// An HTTP webhook.
     Webhook(Box<webhook::WebhookSink>),
+    /// RabbitMQ (AMQP 0-9-1).
+    #[cfg(feature = "amqp")]
+    Amqp(Box<amqp::AmqpSink>),
 }
 
 impl Sink {
@@ -104,6 +109,17 @@ impl Sink {
             }
             #[cfg(not(feature = "redis"))]
             SinkKind::Redis => Err(SinkError::NotBuilt("redis")),
+            #[cfg(feature = "amqp")]
+            SinkKind::Amqp => {
+                let Some(a) = &cfg.amqp else {
+                    return Err(SinkError::Unreachable("[sink.amqp] missing".into()));
+                };
+                Ok(Self::Amqp(Box::new(
+                    amqp::AmqpSink::connect(a, cfg.format).await?,
+                )))
+            }
+            #[cfg(not(feature = "amqp"))]
+            SinkKind::Amqp => Err(SinkError::NotBuilt("amqp")),
             SinkKind::Webhook => {
                 let Some(w) = &cfg.webhook else {
                     return Err(SinkError::Unreachable("[sink.webhook] missing".into()));
@@ -125,6 +141,8 @@ impl Sink {
             #[cfg(feature = "redis")]
             Self::Redis(_) => "redis",
             Self::Webhook(_) => "webhook",
+            #[cfg(feature = "amqp")]
+            Self::Amqp(_) => "amqp",
         }
     }
 
@@ -148,6 +166,8 @@ impl Sink {
             #[cfg(feature = "redis")]
             Self::Redis(r) => r.send(batch).await,
             Self::Webhook(w) => w.send(batch).await,
+            #[cfg(feature = "amqp")]
+            Self::Amqp(a) => a.send(batch).await,
         }
     }
 }

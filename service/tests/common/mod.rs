@@ -382,11 +382,11 @@ pub fn ledger(sim: &Simulator, names: &[String]) -> HashMap<String, Vec<LogEvent
 /// The binary, or `None` after printing SKIPPED (a failure when sinks are required).
 pub fn require(binary: &str, test: &str) -> Option<PathBuf> {
     let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .chain([
-                PathBuf::from("/usr/sbin"),
-                PathBuf::from("/usr/lib/rabbitmq/bin"),
-            ])
+        // RabbitMQ's own script first: /usr/sbin's wrapper switches user and ignores the
+        // environment that makes the node private.
+        std::iter::once(PathBuf::from("/usr/lib/rabbitmq/bin"))
+            .chain(std::env::split_paths(&paths))
+            .chain([PathBuf::from("/usr/sbin")])
             .map(|d| d.join(binary))
             .find(|p| p.is_file())
     });
