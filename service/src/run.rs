@@ -495,6 +495,9 @@ async fn supervise(
     let mut next_command =
         Instant::now() + Duration::from_secs(config.mailboxes.command_interval_secs.max(1));
     let file_poll = Duration::from_secs(config.mailboxes.file_poll_secs.max(1));
+    // Removed mailboxes' grace periods and failed watches' retries are checked at least this
+    // often, whatever else wakes the loop.
+    let housekeeping = Duration::from_secs(config.mailboxes.remove_grace_secs.clamp(1, 30));
     loop {
         let desired = sources.set();
         // Removed mailboxes: stop their watch, remember when.
@@ -596,7 +599,7 @@ async fn supervise(
                     retry_at.insert(m, Instant::now() + wait);
                 }
             }
-            () = tokio::time::sleep(file_poll.min(until_command)) => {
+            () = tokio::time::sleep(file_poll.min(until_command).min(housekeeping)) => {
                 if sources.reload_file(false) {
                     tracing::info!("mailbox file changed: reloaded");
                     metrics.reloads.fetch_add(1, Ordering::Relaxed);
