@@ -23,6 +23,7 @@ bin="$CARGO_TARGET_DIR/debug/ews-notify"
 
 # The crash and sink tests against the real binary, heavy runs included.
 EWS_NOTIFY_BIN="$bin" cargo test -q -p ews-notify-service --locked --test crash --test nats --test sinks \
+  --test mailbox_set \
   -- --include-ignored --skip streaming
 
 # serve --check: the example is valid; a bad key is named.
