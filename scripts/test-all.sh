@@ -17,6 +17,10 @@ step "install system packages"
 need_apt=()
 command -v xmllint >/dev/null || need_apt+=(libxml2-utils)
 command -v chromium >/dev/null || need_apt+=(chromium)
+# The service's sink tests start real brokers (.ci/steps/service.sh requires them).
+[ -x /usr/sbin/nats-server ] || need_apt+=(nats-server)
+[ -x /usr/bin/redis-server ] || need_apt+=(redis-server)
+[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || need_apt+=(rabbitmq-server)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
@@ -36,7 +40,7 @@ cargo test --workspace --all-features --locked
 step "wasm32 check of the meeting correlator"
 cargo check -p ews-notify-meetings --target wasm32-unknown-unknown --locked
 
-for s in corpus-schema canonical-schema python node wasm web-demo transport benches; do
+for s in corpus-schema canonical-schema python node wasm web-demo transport benches service exchangelib gromox; do
   step "$s"
   bash ".ci/steps/$s.sh"
 done

@@ -8,6 +8,7 @@
 //! ews-notify request BUILDER ...    an EWS request (subscribe, get-item, ...) -> SOAP XML
 //! ews-notify watch --url URL --mailbox SMTP ...   follow mailboxes -> one JSON line per event
 //! ews-notify listen --port N --secret-env VAR --url URL --mailbox SMTP ...   push, the same lines
+//! ews-notify serve --config ews-notify.toml [--check]   the service: outbox + sink
 //! ```
 //! Errors go to stderr as `error[code] at byte N: message`, exit status 1.
 
@@ -22,6 +23,7 @@ mod listen;
 mod meetings;
 mod parse;
 mod request;
+mod serve;
 mod watch;
 
 /// Read Microsoft Exchange (EWS) notification envelopes.
@@ -48,6 +50,8 @@ enum Command {
     Watch(watch::Args),
     /// Receive push notifications for mailboxes of an EWS server; one JSON line per event.
     Listen(listen::Args),
+    /// Run the service: follow a set of mailboxes into a durable outbox and deliver it to a sink.
+    Serve(serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +63,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(&args),
         Command::Watch(args) => watch::run(&args),
         Command::Listen(args) => listen::run(&args),
+        Command::Serve(args) => serve::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -222,15 +222,15 @@ async fn listen_meetings_prints_meeting_events() {
             "0",
             "--bind",
             "127.0.0.1",
-            "--secret",
-            "s3cret",
+            "--secret-env",
+            "EWS_TEST_SECRET",
             "--mailbox",
             ALICE,
             "--meetings",
             "--count",
             "3",
         ],
-        &[],
+        &[("EWS_TEST_SECRET", "s3cret")],
     );
     subscribed(&sim, 1, &cli).await;
     single_meeting_lifecycle(&sim, &mut cli).await;
