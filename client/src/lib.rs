@@ -36,6 +36,7 @@
 //!   on connections of the client's own (NTLM authenticates a connection, not a request),
 //!   with channel bindings over TLS for Exchange's Extended Protection. Behind an HTTP proxy
 //!   ([`ClientBuilder::proxy`], or the environment's), NTLM connections are `CONNECT` tunnels.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod client;
 mod error;

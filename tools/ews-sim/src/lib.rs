@@ -76,6 +76,7 @@
 //!
 //! Not modelled: folders other than root, calendar and inbox, paging of a first
 //! SyncFolderItems larger than one page, Kerberos (a `Negotiate` token must be raw NTLMSSP).
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod ids;
 pub mod proxy;
