@@ -43,6 +43,10 @@ Exit status:
 #[derive(Parser)]
 #[command(name = "ews-notify", version, after_help = EXIT_CODES)]
 struct Cli {
+    /// Check the arguments and stop: print the command that would run and exit 0 (or 2 for a
+    /// usage error) without reading input or contacting a server.
+    #[arg(long, global = true)]
+    dry_run: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -74,6 +78,15 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if cli.dry_run {
+        let name = Cli::command()
+            .get_matches_from(std::env::args_os())
+            .subcommand_name()
+            .unwrap_or_default()
+            .to_string();
+        println!("dry run: the arguments of `ews-notify {name}` are valid");
+        return ExitCode::SUCCESS;
+    }
     let result = match cli.command {
         Command::Parse(args) => parse::run(&args),
         Command::Goid(args) => goid::run(&args).map_err(CliError::from),
