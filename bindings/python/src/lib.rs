@@ -13,6 +13,7 @@ mod json;
 mod parse;
 mod repr;
 mod request;
+mod split;
 mod streaming;
 
 use pyo3::prelude::*;
@@ -54,5 +55,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(request::calendar_view_request, m)?)?;
     m.add_function(wrap_pyfunction!(request::sync_folder_items_request, m)?)?;
     m.add_function(wrap_pyfunction!(request::http_headers, m)?)?;
+    m.add_function(wrap_pyfunction!(split::split_envelopes, m)?)?;
     Ok(())
 }
