@@ -41,7 +41,7 @@ maturin build --release --quiet -m bindings/python/Cargo.toml --out "$dist" \
   --zig --compatibility manylinux2014 --interpreter "$TOOLS/bin/python"
 maturin build --release --quiet -m bindings/python/Cargo.toml --out "$dist" \
   --zig --target x86_64-unknown-linux-musl --compatibility musllinux_1_2 --interpreter "$TOOLS/bin/python"
-maturin sdist --quiet -m bindings/python/Cargo.toml --out "$dist"
+maturin sdist -m bindings/python/Cargo.toml --out "$dist"
 echo "built in $((SECONDS - start))s:"
 ls -l "$dist"
 
