@@ -1,8 +1,8 @@
-// ES module entry: the same exports as the CommonJS entry (index.js), which loads the addon.
+// ES module entry: the same exports as the CommonJS entry (main.js: the addon and the helpers).
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
-const native = require('./index.js')
+const native = require('./main.js')
 
 export const {
   parseNotification,
@@ -22,5 +22,6 @@ export const {
   calendarViewRequest,
   syncFolderItemsRequest,
   httpHeaders,
+  splitStream,
 } = native
 export default native

@@ -23,16 +23,49 @@ wasm-bindgen --target web --out-dir "$out" --out-name ews_notify \
     "$out/ews_notify_bg.wasm" -o "$out/ews_notify_bg.wasm"
 
 version="$(sed -n 's/^version = "\(.*\)"/\1/p' "$root/Cargo.toml" | head -n1)"
+# One package for browsers, bundlers and Node: browsers and bundlers take ews_notify.js (its
+# init() fetches the .wasm beside it, which bundlers follow through `new URL(..., import.meta.url)`);
+# Node takes node.js, whose init() reads the .wasm from disk, as Node's fetch cannot read file:
+# URLs. Both export the same functions.
+cat > "$out/node.js" <<'JS'
+// Node entry of ews-notify-wasm: the same exports as ews_notify.js, with an init() that reads
+// the WebAssembly module from disk instead of fetching it.
+import { readFileSync } from "node:fs";
+import wasmInit, { initSync } from "./ews_notify.js";
+
+export * from "./ews_notify.js";
+
+/** Loads the module; with no argument, from ews_notify_bg.wasm beside this file. */
+export default async function init(input) {
+  if (input === undefined) {
+    input = { module_or_path: readFileSync(new URL("./ews_notify_bg.wasm", import.meta.url)) };
+  }
+  return wasmInit(input);
+}
+
+export { initSync };
+JS
+cp "$here/README.md" "$root/LICENSE-MIT" "$root/LICENSE-APACHE" "$out/"
 cat > "$out/package.json" <<JSON
 {
   "name": "ews-notify-wasm",
   "version": "$version",
-  "description": "Parse Exchange (EWS) notifications, decode GlobalObjectIds and build EWS requests, in the browser",
+  "description": "Parse Exchange (EWS) notifications, decode GlobalObjectIds and build EWS requests, in browsers, bundlers and Node (WebAssembly)",
   "license": "MIT OR Apache-2.0",
+  "keywords": ["exchange", "ews", "notifications", "calendar", "wasm"],
   "type": "module",
   "main": "ews_notify.js",
   "types": "ews_notify.d.ts",
-  "files": ["ews_notify.js", "ews_notify.d.ts", "ews_notify_bg.wasm", "ews_notify_bg.wasm.d.ts"],
+  "exports": {
+    ".": {
+      "types": "./ews_notify.d.ts",
+      "node": "./node.js",
+      "default": "./ews_notify.js"
+    },
+    "./ews_notify_bg.wasm": "./ews_notify_bg.wasm",
+    "./package.json": "./package.json"
+  },
+  "files": ["ews_notify.js", "node.js", "ews_notify.d.ts", "ews_notify_bg.wasm", "ews_notify_bg.wasm.d.ts", "README.md", "LICENSE-MIT", "LICENSE-APACHE"],
   "sideEffects": ["./snippets/*"]
 }
 JSON

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! ews-notify request subscribe --mode streaming --folder calendar --event created --event modified
+//! ews-notify request subscribe --mode pull --folder inbox          # every event type
 //! ews-notify request get-streaming-events --subscription-id ID --connection-timeout 30
 //! ews-notify request http-headers --anchor-mailbox room1@example.com --prefer-server-affinity
 //! ```
@@ -85,7 +86,8 @@ enum Builder {
         #[arg(long)]
         all_folders: bool,
         /// An event type: created, deleted, modified, moved, copied, newMail, freeBusyChanged
-        /// (or the EWS names, CreatedEvent, ...). Repeatable; at least one.
+        /// (or the EWS names, CreatedEvent, ...). Repeatable. Without --event, every event
+        /// type is subscribed to.
         #[arg(long = "event", value_name = "TYPE")]
         events: Vec<String>,
         /// Resume from this watermark (pull and push).
@@ -231,6 +233,12 @@ fn build(builder: &Builder) -> Result<String, ews_notify::Error> {
             request = request.folders(folders.list());
             if *all_folders {
                 request = request.all_folders();
+            }
+            if events.is_empty() {
+                // No --event: every kind, as `--help` says.
+                for event in EventType::ALL {
+                    request = request.event_type(*event);
+                }
             }
             for event in events {
                 request = request.event_type(event.parse::<EventType>()?);

@@ -105,7 +105,7 @@ async fn watch_trusts_a_private_ca_only_with_ca_file() {
 
     // Without the CA: refused at the handshake, reported at once, nothing subscribed.
     let (code, lines, stderr) = watch(&url, None, &[], 1, &sim).await;
-    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(code, Some(4), "a server failure: {stderr}");
     assert!(lines.is_empty(), "{lines:?}");
     assert!(
         stderr.contains(&format!("failed {MAILBOX}: network error")),
@@ -159,7 +159,7 @@ async fn watch_ntlm_authenticates_with_the_connections_channel_bindings() {
 
     // As Basic, the same credentials get nowhere: the server wants NTLM.
     let (code, lines, stderr) = watch(&url, Some(&ca), &login, 1, &sim).await;
-    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(code, Some(4), "a server failure: {stderr}");
     assert!(lines.is_empty(), "{lines:?}");
     assert!(stderr.contains("refused the credentials"), "{stderr}");
 

@@ -314,7 +314,7 @@ async fn watch_impersonates_each_mailbox_for_a_service_account() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn watch_fails_with_exit_1_when_the_token_is_refused() {
+async fn watch_fails_with_exit_4_when_the_token_is_refused() {
     let sim = simulator(Config {
         bearer_token: Some("right".into()),
         ..Config::default()
@@ -335,7 +335,7 @@ async fn watch_fails_with_exit_1_when_the_token_is_refused() {
         ],
         &[("EWS_TEST_TOKEN", "wrong")],
     );
-    assert_eq!(cli.exit_code().await, Some(1));
+    assert_eq!(cli.exit_code().await, Some(4), "a server failure");
     let stderr = cli.stderr();
     assert!(
         stderr.contains(&format!("failed {ALICE}: authentication failed")),
@@ -361,7 +361,7 @@ fn watch_refuses_a_missing_password_variable() {
         .env_remove("EWS_TEST_UNSET_VARIABLE")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2), "a usage error");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("EWS_TEST_UNSET_VARIABLE is not set"),

@@ -47,6 +47,7 @@
 //! - `auth`: credentials' codecs (NTLM's messages, MIC and channel bindings, without I/O).
 //! - `http`: what goes on the wire: answers, failures, NTLM's own connections, proxies,
 //!   the listener's TLS.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod auth;
 mod client;

@@ -72,6 +72,7 @@
 //! `wasm32-unknown-unknown`. The network client that subscribes, pulls, streams and listens
 //! for push notifications is the crate `ews-notify-client`, built on this one.
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod error;
 pub mod goid;

@@ -14,6 +14,7 @@ mod meetings;
 mod parse;
 mod repr;
 mod request;
+mod split;
 mod streaming;
 
 use pyo3::prelude::*;
@@ -56,5 +57,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(request::sync_folder_items_request, m)?)?;
     m.add_function(wrap_pyfunction!(request::http_headers, m)?)?;
     m.add_class::<meetings::PyCorrelator>()?;
+    m.add_function(wrap_pyfunction!(split::split_envelopes, m)?)?;
     Ok(())
 }

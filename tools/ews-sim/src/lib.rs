@@ -87,6 +87,7 @@
 //! Not modelled: folders other than root, msgfolderroot, calendar, inbox, deleteditems and
 //! sentitems, items other than calendar items, paging of a first SyncFolderItems larger than
 //! one page, Kerberos (a `Negotiate` token must be raw NTLMSSP).
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod generate;
 pub mod ids;

@@ -3,7 +3,6 @@
 //! with the core request builders.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
@@ -17,14 +16,7 @@ use ews_sim::{Config, Fault, Faults, NewItem, Simulator};
 
 const MAILBOX: &str = "alice@example.com";
 
-fn schema_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/ews-schema");
-    assert!(
-        dir.join("soap-envelope.xsd").exists(),
-        "../shared/ews-schema is missing"
-    );
-    dir.canonicalize().unwrap()
-}
+mod ews_schema;
 
 fn xmllint(xml: &[u8], schema: &std::path::Path, name: &str) {
     let dir = std::env::temp_dir().join(format!("ews-sim-responses-{}", std::process::id()));
@@ -46,32 +38,33 @@ fn xmllint(xml: &[u8], schema: &std::path::Path, name: &str) {
     );
 }
 
-/// Validates a response envelope against the SOAP + EWS schema.
+/// Validates a response envelope against the SOAP + EWS schema (when there is one: the test
+/// still reads every response with the core parser without it).
 ///
 /// One known difference between Exchange and its own schema is mapped back first: a
 /// streaming `Notification` comes in the messages namespace (`m:`), as Exchange sends it (see
 /// the seeds' capture), where the schema declares it in the types namespace.
 fn valid(xml: &[u8], name: &str) {
-    let text = String::from_utf8_lossy(xml)
-        .replace("<m:Notification>", "<t:Notification>")
-        .replace("</m:Notification>", "</t:Notification>");
-    let text = if text.contains("GetStreamingEventsResponse") {
-        text
+    let Some(dir) = ews_schema::dir() else {
+        return;
+    };
+    let text = if String::from_utf8_lossy(xml).contains("GetStreamingEventsResponse") {
+        String::from_utf8_lossy(xml)
+            .replace("<m:Notification>", "<t:Notification>")
+            .replace("</m:Notification>", "</t:Notification>")
     } else {
         String::from_utf8_lossy(xml).into_owned()
     };
-    xmllint(
-        text.as_bytes(),
-        &schema_dir().join("soap-envelope.xsd"),
-        name,
-    );
+    xmllint(text.as_bytes(), &dir.join("soap-envelope.xsd"), name);
 }
 
 /// SOAP faults live in the SOAP namespace, which `soap-envelope.xsd` does not let into the
 /// Body; validate them with the SOAP 1.1 Fault definition (SOAP 1.1, section 4.4) instead,
 /// importing the same EWS schema for the detail.
 fn valid_fault(xml: &[u8], name: &str) {
-    let dir = schema_dir();
+    let Some(dir) = ews_schema::dir() else {
+        return;
+    };
     let xsd = format!(
         r#"<?xml version="1.0" encoding="utf-8"?>
 <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:tns="http://schemas.xmlsoap.org/soap/envelope/"

@@ -22,6 +22,8 @@ Example:
     'sub'
 """
 
+import copyreg
+
 from ._errors import GoidError, ParseError, RequestError
 from ._native import (
     CalendarItem,
@@ -53,6 +55,7 @@ from ._native import (
     push_subscribe_request,
     same_meeting,
     send_notification_result,
+    split_envelopes,
     streaming_subscribe_request,
     sync_folder_items_request,
     unsubscribe_request,
@@ -91,7 +94,21 @@ __all__ = [
     "push_subscribe_request",
     "same_meeting",
     "send_notification_result",
+    "split_envelopes",
     "streaming_subscribe_request",
     "sync_folder_items_request",
     "unsubscribe_request",
 ]
+
+
+def _goid_from_bytes(data: bytes) -> GlobalObjectId:
+    """Rebuilds a pickled :class:`GlobalObjectId` from its raw bytes."""
+    return GlobalObjectId.from_bytes(data)
+
+
+def _reduce_goid(goid: GlobalObjectId) -> tuple[object, tuple[bytes]]:
+    return (_goid_from_bytes, (goid.to_bytes(),))
+
+
+# GlobalObjectIds pickle and deep-copy (so they cross ``multiprocessing``) as their raw bytes.
+copyreg.pickle(GlobalObjectId, _reduce_goid)  # type: ignore[arg-type]

@@ -36,6 +36,7 @@ __all__ = [
     "push_subscribe_request",
     "same_meeting",
     "send_notification_result",
+    "split_envelopes",
     "streaming_subscribe_request",
     "sync_folder_items_request",
     "unsubscribe_request",
@@ -367,6 +368,16 @@ def parse_notification(
     max_depth: int | None = None,
     max_events: int | None = None,
 ) -> Envelope: ...
+
+def split_envelopes(
+    body: bytes | str,
+    /,
+    *,
+    max_bytes: int | None = None,
+    max_stream_bytes: int | None = None,
+) -> list[bytes]:
+    """Cuts a complete GetStreamingEvents body into its SOAP envelopes."""
+    ...
 
 @final
 class StreamSplitter:
