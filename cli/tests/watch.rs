@@ -471,7 +471,11 @@ fn listen_refuses_a_secret_that_is_not_a_path_segment() {
         .env("EWS_TEST_SECRET", "a/b")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a secret that is not a path segment is a usage error"
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("--secret-env"), "{stderr}");
     assert!(
@@ -529,6 +533,10 @@ async fn listen_takes_its_secret_from_a_file_never_from_argv() {
         .args(["--url", "http://127.0.0.1:9/", "--mailbox", ALICE])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "an unreadable secret file is an I/O error"
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/secret"));
 }

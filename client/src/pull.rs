@@ -89,8 +89,9 @@ async fn run(client: &Client, mb: &mut Mailbox, interval: Duration) -> Result<()
             let taken = |c: &ews_notify::ResponseCode<'_>| {
                 no_watermark
                     && matches!(
-                        c.as_str(),
-                        "ErrorAccessDenied" | "ErrorSubscriptionAccessDenied"
+                        c,
+                        ews_notify::ResponseCode::ErrorAccessDenied
+                            | ews_notify::ResponseCode::ErrorSubscriptionAccessDenied
                     )
             };
             match code {
