@@ -67,7 +67,8 @@ def main() -> int:
                         "mailbox": "room1@example.com",
                         "event": event,
                         "origin": "notification",
-                        "position": {"watermark": event["watermark"], "syncState": None},
+                        "position": {"watermark": event["watermark"], "syncState": None,
+                                     "resumeFrom": "watermark" if event["watermark"] else None},
                     }
                     lines += 1
                     errors = list(line_validator.iter_errors(line))
