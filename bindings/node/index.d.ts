@@ -70,6 +70,24 @@ export interface CalendarItem {
 /** `CalendarItemType`: the item's role in a series, or any other value verbatim. */
 export type CalendarItemType = 'Single' | 'Occurrence' | 'Exception' | 'RecurringMaster' | (string & {})
 
+/** The item-level event a meeting event comes from. */
+export interface Cause {
+  /**
+   * The event's kind, as in the canonical event JSON: `created`, `modified`, `deleted`,
+   * `moved`, `copied`.
+   */
+  eventKind: string
+  /** The event's `Watermark` (catch-up changes have none). */
+  watermark: string | null
+  /** The event's `TimeStamp`, verbatim (catch-up changes have none). */
+  timestamp: string | null
+  /** Notification or catch-up. */
+  origin: Origin
+}
+
+/** What happened to the meeting. */
+export type Change = 'created' | 'updated' | 'cancelled' | 'deleted' | 'removedFromCalendar' | 'moved' | 'occurrenceChanged' | 'occurrenceDeleted' | 'seriesSplit' | 'unresolved'
+
 /** `ConnectionStatus` of a GetStreamingEvents message: `OK`, `Closed`, or any other value verbatim. */
 export type ConnectionStatus = 'OK' | 'Closed' | (string & {})
 
@@ -305,6 +323,9 @@ export interface GoidSummary {
   warnings: Array<GoidWarning>
 }
 
+/** `CalendarItemType`, in the JSON's camelCase. */
+export type ItemType = 'single' | 'occurrence' | 'exception' | 'recurringMaster' | string
+
 /** How an event reached the stream (the JSON form of `Origin`). */
 export type LineOrigin = 'notification' | 'catchUp'
 
@@ -314,6 +335,12 @@ export interface LinePosition {
   watermark: string | null
   /** The SyncFolderItems state of the last catch-up. */
   syncState: string | null
+  /**
+   * What a resumption starts from: the watermark, or (on a server that gives no
+   * watermarks, such as gromox) a SyncFolderItems catch-up from the sync state; null before
+   * either is known.
+   */
+  resumeFrom: ResumeFrom | null
 }
 
 /**
@@ -331,6 +358,88 @@ export interface Mailbox {
   /** `MailboxType`, e.g. `Mailbox`, `OneOff`. */
   mailboxType: string | null
 }
+
+/**
+ * One change to a meeting, in one mailbox.
+ *
+ * Serialized as
+ * `{"kind":"meeting","eventId","change","mailbox","meeting","instanceDate","itemType","itemId",
+ * "previousItemId","globalObjectId","subject","organizer","start","end","lastModifiedTime",
+ * "split","reason","cause"}`.
+ */
+export interface MeetingEvent {
+  /** Always `MeetingKind::Meeting`. */
+  kind: MeetingKind
+  /**
+   * Deterministic id: the same source change always gives the same id, so a consumer can
+   * drop repeats (the rules are in `docs/meetings.md`). 32 lowercase hex digits.
+   */
+  eventId: string
+  /** What happened. */
+  change: Change
+  /** The mailbox the item is in. */
+  mailbox: string
+  /**
+   * The meeting; `null` only for `Change::Unresolved` and for a calendar item that carries
+   * neither GlobalObjectId nor `UID`.
+   */
+  meeting: MeetingKey | null
+  /**
+   * The instance concerned (`YYYY-MM-DD`, its original date); `null` for a whole series or a
+   * single meeting.
+   */
+  instanceDate: string | null
+  /** The item's `CalendarItemType`. */
+  itemType: ItemType | null
+  /** The item's `ItemId` (the new one after a move). */
+  itemId: string
+  /** The `ItemId` before a move (`moved`, `removedFromCalendar`, or `created` by a move). */
+  previousItemId: string | null
+  /**
+   * PidLidGlobalObjectId, base64 ([MS-OXOCAL] 2.2.1.27): differs from the clean id for an
+   * exception or an orphan instance.
+   */
+  globalObjectId: string | null
+  /** `Subject`. */
+  subject: string | null
+  /** `Organizer`. */
+  organizer: Organizer | null
+  /** `Start`, verbatim (of the occurrence, for occurrence changes when known). */
+  start: string | null
+  /** `End`, verbatim. */
+  end: string | null
+  /** `LastModifiedTime`, verbatim. */
+  lastModifiedTime: string | null
+  /** Both meetings of a `Change::SeriesSplit`; `null` otherwise. */
+  split: Split | null
+  /** Why facts are missing or come from the map only; `null` when the item was read. */
+  reason: Reason | null
+  /** The source event. */
+  cause: Cause
+}
+
+/**
+ * The key that joins every copy of one meeting, in every mailbox: the organizer's item, the
+ * attendees' items, the series, its exceptions and orphan instances.
+ */
+export interface MeetingKey {
+  /**
+   * PidLidCleanGlobalObjectId, base64 ([MS-OXOCAL] 2.2.1.28): the GlobalObjectId with its
+   * instance date zeroed.
+   */
+  cleanGlobalObjectId: string
+  /**
+   * The iCalendar UID ([MS-OXCICAL] 2.1.3.1.1.20.26): the item's `UID`, or the uppercase hex
+   * of the clean GlobalObjectId when the item has none.
+   */
+  icalUid: string
+}
+
+/**
+ * The value of a meeting event's `kind` key: always `"meeting"`, so a consumer reading mixed
+ * lines (item events and meeting events) can tell them apart.
+ */
+export type MeetingKind = 'meeting'
 
 /** `MessageXml` name/value pairs, keys in document order (the last value wins when a name repeats). */
 export type MessageXml = Record<string, string>
@@ -366,6 +475,20 @@ export interface ObjectId {
   /** `ChangeKey` attribute, when present. */
   changeKey: string | null
 }
+
+/** The organizer, as `CalendarItem/Organizer/Mailbox` gives it. */
+export interface Organizer {
+  /** `Name`. */
+  name: string | null
+  /** `EmailAddress` (SMTP for `SMTP` routing, a legacy DN for `EX`). */
+  emailAddress: string | null
+}
+
+/** Whether the source event came from the server's notifications or from a catch-up. */
+export type Origin = 'notification' | 'catchUp'
+
+/** Why a meeting event's facts are incomplete or come from the map only. */
+export type Reason = 'itemNotFound' | 'notTracked' | 'noAnswer'
 
 /** `ResponseClass` of a response message. */
 export type ResponseClass = 'Success' | 'Warning' | 'Error'
@@ -408,12 +531,22 @@ export interface ResponseMessage {
   /** The `Notification`s carried (one for push and pull, any number for streaming). */
   notifications: Array<Notification>
   /**
+   * The local name the message element had when it was not the one its kind expects
+   * (gromox names each `GetEventsResponseMessage` `m:x`): the message was then read by its
+   * position and content. `null` for a well-named message; serialized as `"elementName"`
+   * only when set.
+   */
+  elementName?: string | null
+  /**
    * Child elements this crate does not read, by local name (`{namespace}local` when the
    * element is outside the EWS namespaces), in document order. Serialized as
    * `"unknownElements"` only when not empty, so they are never dropped quietly.
    */
   unknownElements?: Array<string>
 }
+
+/** What a resumption from a `LinePosition` starts from. */
+export type ResumeFrom = 'watermark' | 'syncState'
 
 /**
  * Version information from the SOAP header.
@@ -437,6 +570,21 @@ export interface ServerVersion {
 
 /** The SOAP version of an envelope, told by its namespace URI. */
 export type SoapVersion = '1.1' | '1.2'
+
+/** The two parts of a split series (`Change::SeriesSplit`). */
+export interface Split {
+  /** The meeting the series was before the split: the past part keeps it. */
+  previousMeeting: MeetingKey
+  /**
+   * The item holding the past part (a new item carrying the old GlobalObjectId), when it has
+   * been seen; `null` until then.
+   */
+  pastItemId: string | null
+  /** The item holding the ongoing part: the series' item, now with a new GlobalObjectId. */
+  ongoingItemId: string
+  /** The first day of the ongoing part (`YYYY-MM-DD`, the date of its `Start`). */
+  splitDate: string | null
+}
 
 /**
  * One change in a `SyncFolderItems` response. Fields a kind does not carry are `null`.
