@@ -154,12 +154,13 @@ class Follower:
         ]
         if mode == "push":
             args = [BIN, "listen", "--port", "0", "--bind", "127.0.0.1",
-                    "--secret", "gx-" + user.split("@")[0], "--status-frequency", "1", *common]
+                    "--secret-env", "GX_SECRET", "--status-frequency", "1", *common]
         elif mode == "pull":
             args = [BIN, "watch", "--mode", "pull", "--poll-ms", "1000", *common]
         else:
             args = [BIN, "watch", "--mode", "streaming", "--connection-timeout", "1", *common]
-        env = dict(os.environ, GX_PASSWORD=PASSWORD, RUST_LOG="info")
+        env = dict(os.environ, GX_PASSWORD=PASSWORD, GX_SECRET="gx-" + user.split("@")[0],
+                   RUST_LOG="info")
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      env=env, text=True)
         Follower.started.append(self)
