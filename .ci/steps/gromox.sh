@@ -14,7 +14,9 @@ repo=$(pwd)
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/ews-notify/target}
 GX=${GROMOX_DIR:-$repo/../shared/real-servers/gromox}
 if [ ! -x "$GX/gromox.sh" ]; then
-    echo "SKIPPED: gromox interop (no ../shared/real-servers)"
+    line="SKIPPED: gromox interop (no ../shared/real-servers)"
+    echo "$line"
+    if [ -n "${EWS_SKIP_LOG:-}" ]; then echo "$line" >>"$EWS_SKIP_LOG"; fi
     if [ "${EWS_GROMOX_REQUIRED:-0}" = 1 ]; then
         echo "gromox: EWS_GROMOX_REQUIRED=1 and $GX/gromox.sh is missing" >&2
         exit 1

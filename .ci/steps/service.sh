@@ -42,6 +42,8 @@ if command -v systemd-analyze >/dev/null; then
   systemd-analyze verify "$tmp/ews-notify.service"
   rm -rf "$tmp"
 else
-  echo "SKIPPED: systemd unit check (no systemd-analyze)"
+  line="SKIPPED: systemd unit check (no systemd-analyze)"
+  echo "$line"
+  if [ -n "${EWS_SKIP_LOG:-}" ]; then echo "$line" >>"$EWS_SKIP_LOG"; fi
 fi
 echo "service: ok"

@@ -70,6 +70,7 @@
 //! # Features
 //!
 //! - `schema`: derives `schemars::JsonSchema` on [`MeetingEvent`] and the types it holds.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
 mod correlator;

@@ -18,6 +18,7 @@
 //! - `amqp` (default): the RabbitMQ (AMQP 0-9-1) sink.
 //!
 //! stdout, file and webhook sinks are always built.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod config;
 pub mod event;
